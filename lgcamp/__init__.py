@@ -1,0 +1,104 @@
+"""lgcamp: events, tickets, check-in and participation for the LocalGov Digital network."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, Response, request
+from flask_login import current_user
+
+from lgcamp import config as config_module
+from lgcamp.accounts import views as accounts_views
+from lgcamp.accounts.service import load_person
+from lgcamp.config import CHECKOUT_DIR, PACKAGE_DIR
+from lgcamp.database import configure_sqlite, write_intent
+from lgcamp.errors import register_error_handlers
+from lgcamp.events import views as events_views
+from lgcamp.events.markdown import render_markdown
+from lgcamp.extensions import csrf, db, limiter, login_manager, migrate
+from lgcamp.permissions import TEMPLATE_PREDICATES
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; worker-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _asset_folder(name: str) -> str:
+    """templates/ and static/ sit beside the package in a checkout, inside it in a wheel."""
+    inside = PACKAGE_DIR / name
+    return str(inside if inside.is_dir() else CHECKOUT_DIR / name)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, errors, CLI."""
+    app = Flask(
+        __name__,
+        instance_path=config_module.instance_path(),
+        instance_relative_config=True,
+        template_folder=_asset_folder("templates"),
+        static_folder=_asset_folder("static"),
+    )
+    config_module.load_config(app, test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects to this app."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("timeout", 15)
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(
+        app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True, compare_type=True
+    )
+    login_manager.init_app(app)
+    login_manager.user_loader(load_person)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per feature; only this function registers them."""
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(events_views.bp)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Per-request settings: write intent for SQLite, security headers."""
+
+    @app.before_request
+    def _set_write_intent() -> None:
+        write_intent.set(request.method not in SAFE_METHODS)
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters and the permission predicates templates may call."""
+    app.jinja_env.globals.update(TEMPLATE_PREDICATES)
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals["current_user"] = current_user

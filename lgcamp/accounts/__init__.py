@@ -1,0 +1,1 @@
+"""People, sign-up, login, password reset, roles."""

@@ -1,0 +1,1 @@
+"""Events, venues, public event pages, the network's event list."""

@@ -1,0 +1,109 @@
+"""The event form: shape checks (dates, lengths, timezone); rules live in the service."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from lgcamp.events.models import EventKind, EventStatus
+
+
+def _valid_timezone(_form: FlaskForm, field: StringField) -> None:
+    value = (field.data or "").strip()
+    try:
+        if not value or ("/" not in value and value != "UTC"):
+            raise ZoneInfoNotFoundError(value)
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(
+            "Enter a timezone from the tz database, like Europe/London"
+        ) from error
+
+
+class EventForm(FlaskForm):
+    """Create or edit an event; times are in the event's own timezone."""
+
+    name = StringField(
+        "Event name",
+        validators=[
+            DataRequired("Enter the event name"),
+            Length(max=120, message="Event name must be 120 characters or fewer"),
+        ],
+    )
+    kind = SelectField(
+        "Kind of event",
+        choices=[(k.value, k.label) for k in EventKind],
+        validators=[DataRequired("Select the kind of event")],
+    )
+    status = SelectField(
+        "Status",
+        choices=[
+            (EventStatus.DRAFT.value, "Draft (only organisers can see it)"),
+            (EventStatus.PUBLISHED.value, "Published"),
+            (EventStatus.CANCELLED.value, "Cancelled"),
+        ],
+        default=EventStatus.DRAFT.value,
+    )
+    summary = StringField(
+        "Summary",
+        validators=[Optional(), Length(max=280, message="Summary must be 280 characters or fewer")],
+        description="One or two sentences for event lists",
+    )
+    description = TextAreaField(
+        "Description",
+        validators=[
+            Optional(),
+            Length(max=20000, message="Description must be 20,000 characters or fewer"),
+        ],
+        description="You can use Markdown: **bold**, [links](https://example.org), lists",
+    )
+    venue_name = StringField(
+        "Venue",
+        validators=[Optional(), Length(max=160, message="Venue must be 160 characters or fewer")],
+    )
+    venue_address = TextAreaField(
+        "Venue address",
+        validators=[
+            Optional(),
+            Length(max=1000, message="Address must be 1,000 characters or fewer"),
+        ],
+    )
+    access_info = TextAreaField(
+        "Access information",
+        validators=[
+            Optional(),
+            Length(max=5000, message="Access information must be 5,000 characters or fewer"),
+        ],
+        description="Step-free routes, accessible toilets, quiet room, hearing loop, parking",
+    )
+    start_date = DateField(
+        "Start date", validators=[DataRequired("Enter a real start date, like 2027-03-14")]
+    )
+    start_time = TimeField(
+        "Start time", validators=[DataRequired("Enter a real start time, like 09:30")]
+    )
+    end_date = DateField(
+        "End date", validators=[DataRequired("Enter a real end date, like 2027-03-14")]
+    )
+    end_time = TimeField("End time", validators=[DataRequired("Enter a real end time, like 17:00")])
+    timezone = StringField(
+        "Timezone",
+        default="Europe/London",
+        validators=[DataRequired("Enter a timezone"), Length(max=64), _valid_timezone],
+    )
+
+
+class OrganiserForm(FlaskForm):
+    """Add an organiser by the email of their account."""
+
+    email = EmailField(
+        "Email address of their account",
+        validators=[
+            DataRequired("Enter an email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email("Enter an email address in the correct format, like name@example.org"),
+        ],
+    )

@@ -1,0 +1,129 @@
+"""Events and the roles people hold in them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lgcamp.accounts.models import Person
+from lgcamp.database import Base, UTCDateTime, utcnow
+
+
+class EventKind(enum.StrEnum):
+    """The kinds of event the network runs."""
+
+    LOCALGOVCAMP = "localgovcamp"
+    NOTWESTMINSTER = "notwestminster"
+    FRINGE = "fringe"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """How the kind is written for people."""
+        return {
+            "localgovcamp": "LocalGovCamp",
+            "notwestminster": "#NotWestminster",
+            "fringe": "Fringe event",
+            "other": "Other event",
+        }[self.value]
+
+
+class EventStatus(enum.StrEnum):
+    """Draft events are seen by their organisers only."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class EventRoleName(enum.StrEnum):
+    """Roles a person can hold in one event."""
+
+    ORGANISER = "organiser"
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK, so that adding a value is a simple migration.
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+        create_constraint=True,
+    )
+
+
+class Event(Base):
+    """One event: a LocalGovCamp, a #NotWestminster, a fringe event."""
+
+    __tablename__ = "event"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"))
+    status: Mapped[EventStatus] = mapped_column(
+        _enum(EventStatus, "event_status"), default=EventStatus.DRAFT, index=True
+    )
+    summary: Mapped[str] = mapped_column(String(280), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue_name: Mapped[str] = mapped_column(String(160), default="")
+    venue_address: Mapped[str] = mapped_column(Text, default="")
+    access_info: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    # Bumped whenever time, place or status changes: doubles as the iCalendar SEQUENCE.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+
+    roles: Mapped[list[EventRole]] = relationship(
+        back_populates="event", cascade="all, delete-orphan"
+    )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The event's timezone, for showing its times."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def local_starts_at(self) -> datetime:
+        """Start in the event's own timezone."""
+        return self.starts_at.astimezone(self.tz)
+
+    @property
+    def local_ends_at(self) -> datetime:
+        """End in the event's own timezone."""
+        return self.ends_at.astimezone(self.tz)
+
+    @property
+    def is_published(self) -> bool:
+        """Visible to the public (published or cancelled, not draft)."""
+        return self.status != EventStatus.DRAFT
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class EventRole(Base):
+    """A person's role in one event (organiser; later features add helper roles)."""
+
+    __tablename__ = "event_role"
+    __table_args__ = (UniqueConstraint("event_id", "person_id", "role", name="one_role_each"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="roles")
+    person: Mapped[Person] = relationship()

@@ -1,0 +1,13 @@
+"""The one commit per unit of work, and the side effects that must wait for it."""
+
+from __future__ import annotations
+
+from lgcamp import mail
+from lgcamp.extensions import db
+
+
+def commit() -> None:
+    """Commit the request's transaction, then send any email it queued."""
+    db.session.commit()
+    if db.session.info.pop("mail_queued", False):
+        mail.send_queued(db.session, limit=20)

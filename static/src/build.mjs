@@ -1,0 +1,50 @@
+// Build the committed front-end files: `npm run build` (after `npm ci`).
+//
+//   static/src/scss/lgcamp.scss  -> static/css/lgcamp.css (compressed, no source map)
+//   govuk-frontend.min.js        -> static/js/govuk-frontend.min.js
+//
+// Only dependency: sass. Fails if the output mentions assets reserved for GOV.UK.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as sass from "sass";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const at = (path) => join(root, path);
+
+const FORBIDDEN = ["GDS Transport", "govuk-crown", "/fonts/"];
+
+function write(path, text) {
+  mkdirSync(dirname(at(path)), { recursive: true });
+  writeFileSync(at(path), text);
+  console.log(`wrote ${path} (${Buffer.byteLength(text)} bytes)`);
+}
+
+function buildCss() {
+  const result = sass.compile(at("static/src/scss/lgcamp.scss"), {
+    style: "compressed",
+    sourceMap: false,
+    loadPaths: [at("node_modules")],
+    // Deprecation warnings from govuk-frontend's own @import-based sources
+    // are not ours to fix; warnings from static/src still show.
+    quietDeps: true,
+  });
+  const css = result.css + "\n";
+  const found = FORBIDDEN.filter((needle) => css.includes(needle));
+  if (found.length) {
+    throw new Error(`lgcamp.css must not contain: ${found.join(", ")}`);
+  }
+  write("static/css/lgcamp.css", css);
+}
+
+function copyJs() {
+  const from = "node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js";
+  const to = "static/js/govuk-frontend.min.js";
+  // The .map is not shipped, so drop its comment to avoid a 404 in dev tools.
+  const js = readFileSync(at(from), "utf8").replace(/\/\/# sourceMappingURL=\S+\s*$/, "");
+  write(to, js.trimEnd() + "\n");
+  console.log(`  from ${relative(root, at(from))}`);
+}
+
+buildCss();
+copyJs();

@@ -1,0 +1,76 @@
+"""Plain functions that make test data with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from functools import cache
+
+from lgcamp.accounts.models import Person
+from lgcamp.accounts.service import hash_password
+from lgcamp.database import utcnow
+from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, EventStatus
+from lgcamp.extensions import db
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+@cache
+def _password_hash() -> str:
+    # Hashing is deliberately slow: hash the shared test password once per run.
+    return hash_password(PASSWORD)
+
+
+def make_person(
+    name: str | None = None,
+    email: str | None = None,
+    *,
+    is_admin: bool = False,
+    organisation: str = "Test Borough Council",
+) -> Person:
+    """A person with the shared test password."""
+    n = next(_counter)
+    person = Person(
+        name=name or f"Person {n}",
+        email=(email or f"person{n}@example.org").lower(),
+        organisation=organisation,
+        password_hash=_password_hash(),
+        is_admin=is_admin,
+    )
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+def make_event(
+    name: str | None = None,
+    *,
+    status: EventStatus = EventStatus.PUBLISHED,
+    kind: EventKind = EventKind.LOCALGOVCAMP,
+    starts_at: datetime | None = None,
+    hours: int = 8,
+    organisers: tuple[Person, ...] = (),
+    **fields: object,
+) -> Event:
+    """An event (published, a month ahead, eight hours long) with its organisers."""
+    n = next(_counter)
+    starts_at = starts_at or (utcnow() + timedelta(days=30)).replace(microsecond=0)
+    event = Event(
+        slug=f"event-{n}",
+        name=name or f"Event {n}",
+        kind=kind,
+        status=status,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+        timezone="Europe/London",
+        **fields,
+    )
+    db.session.add(event)
+    db.session.flush()
+    for person in organisers:
+        db.session.add(
+            EventRole(event_id=event.id, person_id=person.id, role=EventRoleName.ORGANISER)
+        )
+    db.session.commit()
+    return event
