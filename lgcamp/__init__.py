@@ -9,6 +9,7 @@ from flask import Flask, Response, request
 from flask_login import current_user
 
 from lgcamp import config as config_module
+from lgcamp import models as _models  # noqa: F401 (registers every table)
 from lgcamp.accounts import views as accounts_views
 from lgcamp.accounts.service import load_person
 from lgcamp.config import CHECKOUT_DIR, PACKAGE_DIR

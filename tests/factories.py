@@ -11,6 +11,7 @@ from lgcamp.accounts.service import hash_password
 from lgcamp.database import utcnow
 from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, EventStatus
 from lgcamp.extensions import db
+from lgcamp.tickets.models import PLACE_HOLDING_STATUSES, Booking, BookingStatus, TicketType
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -74,3 +75,34 @@ def make_event(
         )
     db.session.commit()
     return event
+
+
+def make_ticket_type(
+    event: Event, capacity: int = 100, name: str = "General admission", **fields: object
+) -> TicketType:
+    """A public, first-come ticket type on sale now."""
+    ticket_type = TicketType(event_id=event.id, name=name, capacity=capacity, **fields)
+    db.session.add(ticket_type)
+    db.session.commit()
+    return ticket_type
+
+
+def make_booking(
+    ticket_type: TicketType,
+    person: Person | None = None,
+    status: BookingStatus = BookingStatus.CONFIRMED,
+) -> Booking:
+    """A booking (a confirmed ticket unless told otherwise); takes a place when it holds one."""
+    person = person or make_person()
+    booking = Booking(
+        event_id=ticket_type.event_id,
+        ticket_type_id=ticket_type.id,
+        person_id=person.id,
+        status=status,
+        confirmed_at=utcnow() if status == BookingStatus.CONFIRMED else None,
+    )
+    if status in PLACE_HOLDING_STATUSES:
+        ticket_type.taken += 1
+    db.session.add(booking)
+    db.session.commit()
+    return booking

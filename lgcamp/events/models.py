@@ -6,11 +6,11 @@ import enum
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lgcamp.accounts.models import Person
-from lgcamp.database import Base, UTCDateTime, utcnow
+from lgcamp.database import Base, UTCDateTime, str_enum, utcnow
 
 
 class EventKind(enum.StrEnum):
@@ -46,18 +46,6 @@ class EventRoleName(enum.StrEnum):
     ORGANISER = "organiser"
 
 
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    # Stored as plain strings with a CHECK, so that adding a value is a simple migration.
-    return Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        length=32,
-        values_callable=lambda e: [m.value for m in e],
-        create_constraint=True,
-    )
-
-
 class Event(Base):
     """One event: a LocalGovCamp, a #NotWestminster, a fringe event."""
 
@@ -67,9 +55,9 @@ class Event(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"))
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, "event_kind"))
     status: Mapped[EventStatus] = mapped_column(
-        _enum(EventStatus, "event_status"), default=EventStatus.DRAFT, index=True
+        str_enum(EventStatus, "event_status"), default=EventStatus.DRAFT, index=True
     )
     summary: Mapped[str] = mapped_column(String(280), default="")
     description: Mapped[str] = mapped_column(Text, default="")

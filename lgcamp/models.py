@@ -1,0 +1,8 @@
+"""Every model, imported in one place so that the metadata (Alembic, create_all) is complete."""
+
+from lgcamp.accounts.models import Person
+from lgcamp.events.models import Event, EventRole
+from lgcamp.mail import OutboundEmail
+from lgcamp.tickets.models import Booking, TicketType
+
+__all__ = ["Booking", "Event", "EventRole", "OutboundEmail", "Person", "TicketType"]

@@ -1,0 +1,1 @@
+"""Ticket types, questions, bookings, ballot, waitlist and offers."""
