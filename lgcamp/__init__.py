@@ -12,6 +12,7 @@ from lgcamp import config as config_module
 from lgcamp import models as _models  # noqa: F401 (registers every table)
 from lgcamp.accounts import views as accounts_views
 from lgcamp.accounts.service import load_person
+from lgcamp.cli import register_commands
 from lgcamp.config import CHECKOUT_DIR, PACKAGE_DIR
 from lgcamp.database import configure_sqlite, write_intent
 from lgcamp.errors import register_error_handlers
@@ -51,14 +52,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_request_hooks(app)
     register_template_helpers(app)
+    register_commands(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
+    # A copy: the defaults' dict must never be changed in place (apps would share it).
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-        options.setdefault("connect_args", {}).setdefault("timeout", 15)
+        options["connect_args"] = {"timeout": 15, **options.get("connect_args", {})}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -1,35 +1,23 @@
-"""The `lgcamp` command: demo, tick, create-admin, and Flask-Migrate's `db` group."""
+"""The app's commands: demo, tick, create-admin (Flask-Migrate adds the `db` group).
+
+They are registered on `app.cli` by create_app(); the `lgcamp` console script in
+console.py runs them.
+"""
 
 from __future__ import annotations
 
 import click
-from flask import current_app
-from flask.cli import FlaskGroup
+from flask import Flask, current_app
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
-from lgcamp import create_app, demo, mail
+from lgcamp import demo, mail
 from lgcamp.accounts import service as accounts
 from lgcamp.events.service import count_events
 from lgcamp.extensions import db
 
 
-def _create_app() -> object:
-    return create_app()
-
-
-@click.group(
-    cls=FlaskGroup,
-    create_app=_create_app,
-    add_version_option=False,
-    load_dotenv=False,
-    set_debug_flag=False,
-)
-def main() -> None:
-    """lgcamp: events, tickets, check-in and participation for LocalGov Digital."""
-
-
-@main.command("demo")
+@click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to serve on.")
 @click.option("--no-serve", is_flag=True, help="Migrate and seed, then stop.")
@@ -51,14 +39,14 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
-@main.command("tick")
+@click.command("tick")
 def tick_command() -> None:
     """Timed work: send queued email, retry failures. Safe from cron every minute."""
     sent = mail.send_queued(db.session)
     click.echo(f"sent {sent} email(s)")
 
 
-@main.command("create-admin")
+@click.command("create-admin")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
 @click.password_option()
@@ -72,3 +60,9 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     person.is_admin = True
     db.session.commit()
     click.echo(f"{person.email} is a network admin.")
+
+
+def register_commands(app: Flask) -> None:
+    """Add the app's commands to `app.cli` (and so to the `lgcamp` command)."""
+    for command in (demo_command, tick_command, create_admin_command):
+        app.cli.add_command(command)

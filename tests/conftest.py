@@ -54,7 +54,7 @@ class Mailbox:
 
     messages: list[EmailMessage] = field(default_factory=list)
 
-    def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         """aiosmtpd hook: keep each message as it arrived."""
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
         return "250 Message accepted for delivery"
@@ -141,9 +141,6 @@ def _reset_postgres(app: Flask) -> None:
             conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
-_pg_schema_ready: set[str] = set()
-
-
 @pytest.fixture
 def app(database_url: str, smtp_server: tuple[Mailbox, int], tmp_path: Any) -> Iterator[Flask]:
     """A fresh app and empty database for each test, with mail going to the SMTP server."""
@@ -163,9 +160,7 @@ def app(database_url: str, smtp_server: tuple[Mailbox, int], tmp_path: Any) -> I
     )
     app.instance_path = str(tmp_path / "instance")
     with app.app_context():
-        if database_url.startswith("sqlite") or database_url not in _pg_schema_ready:
-            db.create_all()
-            _pg_schema_ready.add(database_url)
+        db.create_all()  # checks first: on PostgreSQL the tables persist between tests
     with app.app_context():
         yield app
         db.session.remove()

@@ -56,7 +56,7 @@ def make_event(
 ) -> Event:
     """An event (published, a month ahead, eight hours long) with its organisers."""
     n = next(_counter)
-    starts_at = starts_at or (utcnow() + timedelta(days=30)).replace(microsecond=0)
+    starts_at = starts_at or (utcnow() + timedelta(days=30)).replace(second=0, microsecond=0)
     event = Event(
         slug=f"event-{n}",
         name=name or f"Event {n}",

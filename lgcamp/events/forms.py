@@ -5,7 +5,15 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    EmailField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from lgcamp.events.models import EventKind, EventStatus
@@ -35,15 +43,15 @@ class EventForm(FlaskForm):
     )
     kind = SelectField(
         "Kind of event",
-        choices=[(k.value, k.label) for k in EventKind],
+        choices=[SelectChoice(k.value, k.label) for k in EventKind],
         validators=[DataRequired("Select the kind of event")],
     )
     status = SelectField(
         "Status",
         choices=[
-            (EventStatus.DRAFT.value, "Draft (only organisers can see it)"),
-            (EventStatus.PUBLISHED.value, "Published"),
-            (EventStatus.CANCELLED.value, "Cancelled"),
+            SelectChoice(EventStatus.DRAFT.value, "Draft (only organisers can see it)"),
+            SelectChoice(EventStatus.PUBLISHED.value, "Published"),
+            SelectChoice(EventStatus.CANCELLED.value, "Cancelled"),
         ],
         default=EventStatus.DRAFT.value,
     )
