@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from lgcamp.accounts import service
@@ -37,6 +38,16 @@ def _safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
             return target
     return url_for("events.index")
+
+
+def _account_page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
+    """The account page with its three forms; the one that failed is passed in."""
+    defaults = {
+        "profile_form": ProfileForm(obj=current_user),
+        "email_form": ChangeEmailForm(),
+        "password_form": ChangePasswordForm(),
+    }
+    return render_template("accounts/account.html", **{**defaults, **forms}), status
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
@@ -120,14 +131,9 @@ def reset_password(token: str) -> str | Response:
 
 @bp.route("/account")
 @signin_required
-def account() -> str:
+def account() -> tuple[str, int]:
     """The person's own account page."""
-    return render_template(
-        "accounts/account.html",
-        profile_form=ProfileForm(obj=current_user),
-        email_form=ChangeEmailForm(),
-        password_form=ChangePasswordForm(),
-    )
+    return _account_page()
 
 
 @bp.route("/account/profile", methods=["POST"])
@@ -140,12 +146,7 @@ def update_profile() -> str | Response:
         commit()
         flash("Your details have been saved.", "success")
         return redirect(url_for("accounts.account"))
-    return render_template(
-        "accounts/account.html",
-        profile_form=form,
-        email_form=ChangeEmailForm(),
-        password_form=ChangePasswordForm(),
-    ), 400
+    return _account_page(400, profile_form=form)
 
 
 @bp.route("/account/email", methods=["POST"])
@@ -165,12 +166,7 @@ def change_email() -> str | Response:
                 "success",
             )
             return redirect(url_for("accounts.account"))
-    return render_template(
-        "accounts/account.html",
-        profile_form=ProfileForm(obj=current_user),
-        email_form=form,
-        password_form=ChangePasswordForm(),
-    ), 400
+    return _account_page(400, email_form=form)
 
 
 @bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
@@ -205,9 +201,4 @@ def change_password() -> str | Response:
             commit()
             flash("Your password has been changed.", "success")
             return redirect(url_for("accounts.account"))
-    return render_template(
-        "accounts/account.html",
-        profile_form=ProfileForm(obj=current_user),
-        email_form=ChangeEmailForm(),
-        password_form=form,
-    ), 400
+    return _account_page(400, password_form=form)
