@@ -319,13 +319,15 @@ class TicketSettings(Base):
         CheckConstraint("offer_hours_near >= 1", name="offer_hours_near_positive"),
     )
 
+    DEFAULT_RETENTION_DAYS = 30
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), unique=True)
     offer_hours: Mapped[int] = mapped_column(Integer, default=48)
     # In the last week before the event offers are shorter, so places still reach people.
     offer_hours_near: Mapped[int] = mapped_column(Integer, default=12)
     reminder_days: Mapped[int | None] = mapped_column(Integer, default=3)
-    answer_retention_days: Mapped[int] = mapped_column(Integer, default=30)
+    answer_retention_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_RETENTION_DAYS)
     # Reconfirmation: ask `reconfirm_days` before the start; release the unconfirmed
     # `reconfirm_deadline_days` before it, after a final warning a day before the deadline.
     reconfirm_days: Mapped[int | None] = mapped_column(Integer)
