@@ -193,7 +193,7 @@ def answer_reports(session: Session, questions: list[Question]) -> list[Question
                     Booking.status == BookingStatus.CONFIRMED,
                 )
                 .order_by(Person.name)
-            ).tuples()
+            )
         )
         totals = Counter(_total_key(question, value) for _person, value in answered)
         reports.append(QuestionReport(question, totals.most_common(), answered))
@@ -213,7 +213,7 @@ def purge_due_answers(session: Session, now: datetime | None = None) -> int:
         .join(Event, Event.id == Question.event_id)
         .outerjoin(TicketSettings, TicketSettings.event_id == Event.id)
         .where(Question.is_sensitive.is_(True), Question.purged_at.is_(None), Event.ends_at < now)
-    ).tuples()
+    )
     purged = 0
     for question, ends_at, retention in list(candidates):
         days = retention if retention is not None else TicketSettings.DEFAULT_RETENTION_DAYS

@@ -44,7 +44,7 @@ def _upcoming_with_settings(session: Session, now: datetime) -> list[tuple[Event
         select(Event, TicketSettings)
         .join(TicketSettings, TicketSettings.event_id == Event.id)
         .where(Event.status == EventStatus.PUBLISHED, Event.ends_at > now)
-    ).tuples()
+    )
     return list(rows)
 
 
@@ -68,7 +68,7 @@ def send_reminders(session: Session, now: datetime | None = None) -> int:
         select(Event, TicketSettings.id, TicketSettings.reminder_days)
         .outerjoin(TicketSettings, TicketSettings.event_id == Event.id)
         .where(Event.status == EventStatus.PUBLISHED, Event.starts_at > now)
-    ).tuples()
+    )
     for event, settings_id, reminder_days in list(events):
         # No saved settings: the default (3 days); saved with no days: reminders are off.
         days = DEFAULT_REMINDER_DAYS if settings_id is None else reminder_days

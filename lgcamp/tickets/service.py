@@ -306,23 +306,26 @@ def book_ticket(
     questions = questions_for(session, event)
     validate_answers(questions, answers)
     expire_due_offers(session, ticket_type, now)
+    # Inserted first, as a (live) ballot entry that nothing else looks at, so that a second
+    # booking by the same person fails on the unique index before any place is taken.
     booking = Booking(
         event_id=event.id,
         ticket_type_id=ticket_type.id,
         person_id=actor.id,
-        status=BookingStatus.WAITLISTED,
+        status=BookingStatus.REGISTERED,
     )
     _insert_booking(session, booking)
     save_answers(session, booking, questions, answers)
     if ticket_type.allocation == AllocationMode.BALLOT:
-        booking.status = BookingStatus.REGISTERED
         emails.send_ballot_entry(session, booking)
     elif not _has_waitlist(session, ticket_type.id) and take_place(session, ticket_type.id):
         booking.status = BookingStatus.CONFIRMED
         booking.confirmed_at = now
         emails.send_ticket(session, booking)
     else:
+        booking.status = BookingStatus.WAITLISTED
         booking.queue_position = _next_queue_position(session, ticket_type.id)
+        session.flush()
         emails.send_waitlisted(session, booking)
         fill_places(session, ticket_type, now)
     session.flush()
@@ -403,7 +406,7 @@ def fill_places(session: Session, ticket_type: TicketType, now: datetime | None 
 def expire_due_offers(
     session: Session, ticket_type: TicketType, now: datetime | None = None
 ) -> int:
-    """Expire offers past their time and pass each place on; return how many expired."""
+    """Expire offers past their time, freeing their places (process_offers passes them on)."""
     now = now or utcnow()
     due = session.scalars(
         select(Booking.id).where(
@@ -428,8 +431,6 @@ def expire_due_offers(
         session.refresh(booking)
         emails.send_offer_expired(session, booking)
         expired += 1
-    if expired:
-        fill_places(session, ticket_type, now)
     return expired
 
 
@@ -479,7 +480,7 @@ def claim_offer(
         and booking.offer_expires_at
         and booking.offer_expires_at < now
     ):
-        expire_due_offers(session, booking.ticket_type, now)
+        process_offers(session, booking.ticket_type, now)
         raise OfferExpired("Sorry, this offer has expired and has passed to the next person.")
     if booking.status != BookingStatus.OFFERED:
         raise OfferExpired(_not_offered_message(booking))
