@@ -81,7 +81,9 @@ def queue(session: Session, message: EmailMessage, dedupe_key: str | None = None
             recipient=str(message["To"]),
             subject=str(message["Subject"]),
             dedupe_key=dedupe_key,
-            message=message.as_bytes(),
+            # SMTP lines end in CRLF; smtplib converts bare LFs only in str messages, so a
+            # message of more than 1,000 bytes stored with LFs reaches the server as one line.
+            message=message.as_bytes(policy=message.policy.clone(linesep="\r\n")),
         )
     )
     session.info["mail_queued"] = True

@@ -19,7 +19,8 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from lgcamp.permissions import HELPER_ROLES
 from lgcamp.tickets.answers import MAX_ANSWER, MAX_ORGANISATION, MAX_ROLE, BookingAnswers
@@ -31,6 +32,12 @@ from lgcamp.tickets.models import (
     TicketType,
     TicketVisibility,
 )
+
+
+def select_choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
 
 EMAIL_VALIDATORS = [
     DataRequired("Enter an email address"),
@@ -73,14 +80,14 @@ def booking_form(questions: list[Question], **kwargs: object) -> BookingForm:
         if question.kind == QuestionKind.CHOICE:
             field = RadioField(
                 label,
-                choices=[(o, o) for o in question.options],
+                choices=select_choices([(o, o) for o in question.options]),
                 validators=[Optional()],
                 description=question.hint,
             )
         elif question.kind == QuestionKind.YES_NO:
             field = RadioField(
                 label,
-                choices=[("yes", "Yes"), ("no", "No")],
+                choices=select_choices([("yes", "Yes"), ("no", "No")]),
                 validators=[Optional()],
                 description=question.hint,
             )
@@ -151,21 +158,25 @@ class TicketTypeForm(FlaskForm):
     closes_time = TimeField("Booking closes (time)", validators=[Optional()])
     visibility = SelectField(
         "Visibility",
-        choices=[
-            (TicketVisibility.PUBLIC.value, "Public: listed on the event page"),
-            (
-                TicketVisibility.HIDDEN.value,
-                "Hidden: only through its private link (volunteers, sponsors)",
-            ),
-        ],
+        choices=select_choices(
+            [
+                (TicketVisibility.PUBLIC.value, "Public: listed on the event page"),
+                (
+                    TicketVisibility.HIDDEN.value,
+                    "Hidden: only through its private link (volunteers, sponsors)",
+                ),
+            ]
+        ),
         default=TicketVisibility.PUBLIC.value,
     )
     allocation = SelectField(
         "Allocation",
-        choices=[
-            (AllocationMode.FIRST_COME.value, "First come, first served"),
-            (AllocationMode.BALLOT.value, "Ballot: a random draw when booking closes"),
-        ],
+        choices=select_choices(
+            [
+                (AllocationMode.FIRST_COME.value, "First come, first served"),
+                (AllocationMode.BALLOT.value, "Ballot: a random draw when booking closes"),
+            ]
+        ),
         default=AllocationMode.FIRST_COME.value,
     )
     allow_transfer = BooleanField("Holders may transfer their ticket to a colleague", default=True)
@@ -173,7 +184,7 @@ class TicketTypeForm(FlaskForm):
     def validate_capacity(self, field: IntegerField) -> None:
         """Capacity is required (IntegerField gives None for empty or non-numbers)."""
         if field.data is None:
-            raise ValueError("Enter the number of places as a whole number, like 250")
+            raise ValidationError("Enter the number of places as a whole number, like 250")
 
     def fill_from(self, ticket_type: TicketType) -> None:
         """Show a ticket type's times in the event's timezone."""
@@ -211,14 +222,13 @@ class CapacityForm(FlaskForm):
     def validate_capacity(self, field: IntegerField) -> None:
         """Capacity is required."""
         if field.data is None:
-            raise ValueError("Enter the number of places as a whole number, like 250")
+            raise ValidationError("Enter the number of places as a whole number, like 250")
 
 
-def visibility_choices() -> list[tuple[str, str]]:
+def visibility_choices() -> list[SelectChoice]:
     """Who may see a question's answers."""
-    return [(ORGANISERS_ONLY, "Organisers only")] + [
-        (role, f"Organisers and the {label.lower()}") for role, label in HELPER_ROLES.items()
-    ]
+    helpers = [(r, f"Organisers and the {label.lower()}") for r, label in HELPER_ROLES.items()]
+    return select_choices([(ORGANISERS_ONLY, "Organisers only"), *helpers])
 
 
 class QuestionForm(FlaskForm):
@@ -237,11 +247,13 @@ class QuestionForm(FlaskForm):
     )
     kind = SelectField(
         "Kind of answer",
-        choices=[
-            (QuestionKind.TEXT.value, "Text"),
-            (QuestionKind.CHOICE.value, "Choice from a list"),
-            (QuestionKind.YES_NO.value, "Yes or no"),
-        ],
+        choices=select_choices(
+            [
+                (QuestionKind.TEXT.value, "Text"),
+                (QuestionKind.CHOICE.value, "Choice from a list"),
+                (QuestionKind.YES_NO.value, "Yes or no"),
+            ]
+        ),
     )
     choices = TextAreaField(
         "Choices, one per line",
@@ -261,7 +273,7 @@ class HelperForm(FlaskForm):
     """Give someone a helper role (catering, access lead) by account email."""
 
     email = EmailField("Email address of their account", validators=EMAIL_VALIDATORS)
-    role = SelectField("Role", choices=list(HELPER_ROLES.items()))
+    role = SelectField("Role", choices=select_choices(list(HELPER_ROLES.items())))
 
 
 class EmailForm(FlaskForm):
@@ -273,7 +285,7 @@ class EmailForm(FlaskForm):
 class ManualAddForm(EmailForm):
     """An organiser adds a ticket for someone with an account."""
 
-    ticket_type_id = SelectField("Ticket type", coerce=int, choices=[])
+    ticket_type_id = SelectField("Ticket type", choices=[])
 
 
 class BulkEmailForm(FlaskForm):
@@ -281,10 +293,12 @@ class BulkEmailForm(FlaskForm):
 
     audience = RadioField(
         "Send to",
-        choices=[
-            ("holders", "Everyone with a ticket"),
-            ("waitlist", "Everyone on the waitlist (and with an open offer)"),
-        ],
+        choices=select_choices(
+            [
+                ("holders", "Everyone with a ticket"),
+                ("waitlist", "Everyone on the waitlist (and with an open offer)"),
+            ]
+        ),
         validators=[DataRequired("Choose who to send to")],
     )
     subject = StringField(
@@ -364,6 +378,6 @@ class AttendeeFilterForm(FlaskForm):
     status = SelectField("Status", choices=[], validators=[Optional()])
     checked_in = SelectField(
         "Checked in",
-        choices=[("", "Any"), ("yes", "Checked in"), ("no", "Not checked in")],
+        choices=select_choices([("", "Any"), ("yes", "Checked in"), ("no", "Not checked in")]),
         validators=[Optional()],
     )

@@ -682,8 +682,11 @@ class TicketTypeDetails:
 
 
 def _check_window(event: Event, details: TicketTypeDetails) -> None:
-    if details.opens_at and details.closes_at and details.closes_at <= details.opens_at:
-        raise DomainError("Booking must close after it opens", field="closes_date")
+    if details.opens_at and details.opens_at >= (details.closes_at or event.starts_at):
+        raise DomainError(
+            "Booking must open before it closes (when the event starts, unless you set a time)",
+            field="opens_date",
+        )
     if details.closes_at and details.closes_at > event.ends_at:
         raise DomainError("Booking must close before the event ends", field="closes_date")
     if details.allocation == AllocationMode.BALLOT and details.closes_at is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -19,7 +20,7 @@ from flask import (
 from flask_login import current_user
 
 from lgcamp.accounts.models import Person
-from lgcamp.database import write_intent
+from lgcamp.database import utcnow, write_intent
 from lgcamp.errors import DomainError, show_on_form
 from lgcamp.events.models import Event
 from lgcamp.events.views import load_event, load_managed_event
@@ -51,6 +52,7 @@ from lgcamp.tickets.forms import (
     answers_from,
     booking_form,
     local_to_utc,
+    select_choices,
 )
 from lgcamp.tickets.models import (
     AllocationMode,
@@ -134,6 +136,24 @@ def _render_booking_page(
         sale_state=service.sale_state,
         closes_at=service.closes_at,
     ), status
+
+
+@bp.app_template_global()
+def now_utc() -> datetime:
+    """The current time, for countdowns in templates."""
+    return utcnow()
+
+
+@bp.app_template_filter("duration")
+def duration(seconds: float) -> str:
+    """A span of time in words: '2 days, 3 hours', '5 minutes'."""
+    seconds = max(int(seconds), 0)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = max(rest // 60, 0 if days or hours else 1)
+    parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (minutes, "minute")]
+    words = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n]
+    return ", ".join(words) or "less than a minute"
 
 
 @bp.app_template_global()
@@ -522,8 +542,9 @@ def draw(slug: str, ticket_type_id: int) -> Response:
 def _filters(event: Event) -> tuple[AttendeeFilterForm, manage.AttendeeFilter]:
     form = AttendeeFilterForm(request.args)
     types = service.ticket_types_for(db.session, event, include_hidden=True)
-    form.ticket_type.choices = [("", "All")] + [(str(t.id), t.name) for t in types]
-    form.status.choices = [("", "All")] + [(s.value, s.value.capitalize()) for s in BookingStatus]
+    form.ticket_type.choices = select_choices([("", "All")] + [(str(t.id), t.name) for t in types])
+    statuses = [(s.value, s.value.capitalize()) for s in BookingStatus]
+    form.status.choices = select_choices([("", "All"), *statuses])
     form.validate()
     type_id = form.ticket_type.data if not form.ticket_type.errors else ""
     return form, manage.AttendeeFilter(
@@ -585,12 +606,11 @@ def add_booking(slug: str) -> Response:
     """Give a ticket to someone with an account."""
     event = load_managed_event(slug)
     form = ManualAddForm()
-    form.ticket_type_id.choices = [
-        (t.id, t.name) for t in service.ticket_types_for(db.session, event, include_hidden=True)
-    ]
+    types = service.ticket_types_for(db.session, event, include_hidden=True)
+    form.ticket_type_id.choices = select_choices([(str(t.id), t.name) for t in types])
     if not form.validate_on_submit():
         raise DomainError(" ".join(e for errs in form.errors.values() for e in errs))
-    ticket_type = _load_type(event, form.ticket_type_id.data)
+    ticket_type = _load_type(event, int(form.ticket_type_id.data))
     booking = service.add_booking_manually(
         db.session, current_user, ticket_type, form.email.data or ""
     )

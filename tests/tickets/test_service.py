@@ -28,7 +28,6 @@ from lgcamp.tickets.models import (
 )
 from tests.factories import make_booking, make_event, make_person, make_ticket_type
 
-
 pytestmark = pytest.mark.usefixtures("app")
 
 
