@@ -4,15 +4,15 @@
 const spans = document.querySelectorAll('[data-countdown-to]')
 
 function words (seconds) {
-  const days = Math.floor(seconds / 86400)
-  const hours = Math.floor((seconds % 86400) / 3600)
-  const minutes = Math.floor((seconds % 3600) / 60)
-  const secs = seconds % 60
-  const plural = (n, unit) => `${n} ${unit}${n === 1 ? '' : 's'}`
-  if (days) return `in ${plural(days, 'day')}, ${plural(hours, 'hour')}`
-  if (hours) return `in ${plural(hours, 'hour')}, ${plural(minutes, 'minute')}`
-  if (minutes) return `in ${plural(minutes, 'minute')}, ${plural(secs, 'second')}`
-  return `in ${plural(secs, 'second')}`
+  const parts = [
+    [Math.floor(seconds / 86400), 'day'],
+    [Math.floor((seconds % 86400) / 3600), 'hour'],
+    [Math.floor((seconds % 3600) / 60), 'minute'],
+    [seconds % 60, 'second']
+  ]
+  const first = parts.findIndex(([n]) => n > 0)
+  const shown = parts.slice(first, first + 2).filter(([n]) => n > 0)
+  return 'in ' + shown.map(([n, unit]) => `${n} ${unit}${n === 1 ? '' : 's'}`).join(', ')
 }
 
 function tick () {
