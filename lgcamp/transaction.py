@@ -8,6 +8,7 @@ from lgcamp.extensions import db
 
 def commit() -> None:
     """Commit the request's transaction, then send any email it queued."""
+    queued = db.session.info.pop("mail_queued", [])
     db.session.commit()
-    if db.session.info.pop("mail_queued", False):
-        mail.send_queued(db.session, limit=20)
+    if queued:
+        mail.send_these(db.session, queued[:20])
