@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
@@ -145,6 +146,7 @@ def rush(name: str, database_url: str, duration: int, connections: int, events: 
         "LGCAMP_DATABASE_URL": database_url,
         "LGCAMP_SECRET_KEY": SECRET,
         "LGCAMP_INSTANCE_PATH": instance,
+        "LGCAMP_MAIL_SEND_AFTER_COMMIT": os.environ.get("RUSH_SEND_AFTER_COMMIT", "true"),
     }
     with serve("wsgi:app", free_port(), env=env, cwd=str(REPO)) as base:
         result = run_wrk(

@@ -117,6 +117,33 @@ def _refresh_offers(ticket_types: list[TicketType]) -> None:
     commit()
 
 
+def _begin_writing() -> None:
+    """End the request's read-only transaction and let the next one take the write lock.
+
+    Bookings read first (who, which event, which ticket) without holding SQLite's write lock,
+    so concurrent requests do that part in parallel under WAL; only the booking itself runs
+    in the write transaction. Objects loaded so far are kept (not expired): every rule that
+    matters is checked again inside the write transaction by the service.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+    write_intent.set(True)
+
+
+@bp.before_request
+def _read_first() -> None:
+    # Booking requests start read-only; _begin_writing switches (see above).
+    if request.endpoint in READ_FIRST:
+        write_intent.set(False)
+
+
+READ_FIRST = {"tickets.api_book", "tickets.book"}
+
+
 def _questions(event: Event) -> list[Any]:
     return answer_service.questions_for(db.session, event)
 
@@ -202,6 +229,7 @@ def book(slug: str, ticket_type_id: int) -> Response | tuple[str, int]:
     questions = _questions(event)
     form = booking_form(questions)
     if form.validate_on_submit():
+        _begin_writing()
         try:
             booking = service.book_ticket(
                 db.session, current_user, ticket_type, answers_from(form, questions),
@@ -244,8 +272,10 @@ def api_book(slug: str) -> tuple[Response, int]:
     if not isinstance(data, dict) or not isinstance(data.get("ticket_type_id"), int):
         abort(400, 'Send a JSON object with "ticket_type_id" (a number).')
     ticket_type = _load_type(event, data["ticket_type_id"])
+    answers = _json_answers(data)
+    _begin_writing()
     booking = service.book_ticket(
-        db.session, current_user, ticket_type, _json_answers(data),
+        db.session, current_user, ticket_type, answers,
         secret=data.get("secret") if isinstance(data.get("secret"), str) else None,
     )  # fmt: skip
     commit()
