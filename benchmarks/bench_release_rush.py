@@ -82,9 +82,7 @@ def seed(database_url: str, instance: str, events: int) -> Path:
             targets.append((event.slug, ticket_type.id))
         db.session.commit()
         person_ids = list(db.session.scalars(sa.select(Person.id).order_by(Person.id)))
-    cookies = {
-        pid: serializer.dumps({"_user_id": str(pid), "_fresh": False}) for pid in person_ids
-    }
+    cookies = {pid: serializer.dumps({"_user_id": str(pid), "_fresh": False}) for pid in person_ids}
     path = Path(instance) / "rush.tsv"
     rng = random.Random(7)
     with path.open("w") as out:
