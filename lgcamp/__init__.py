@@ -20,6 +20,7 @@ from lgcamp.events import views as events_views
 from lgcamp.events.markdown import render_markdown
 from lgcamp.extensions import csrf, db, limiter, login_manager, migrate
 from lgcamp.permissions import TEMPLATE_PREDICATES
+from lgcamp.tickets import views as tickets_views
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature; only this function registers them."""
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(events_views.bp)
+    app.register_blueprint(tickets_views.bp)
 
 
 def register_request_hooks(app: Flask) -> None:

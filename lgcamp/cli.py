@@ -13,8 +13,12 @@ from werkzeug.serving import run_simple
 
 from lgcamp import demo, mail
 from lgcamp.accounts import service as accounts
+from lgcamp.database import utcnow
 from lgcamp.events.service import count_events
 from lgcamp.extensions import db
+from lgcamp.tickets import answers as ticket_answers
+from lgcamp.tickets import ballot, noshow
+from lgcamp.tickets import service as tickets
 
 
 @click.command("demo")
@@ -41,7 +45,13 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
 
 @click.command("tick")
 def tick_command() -> None:
-    """Timed work: send queued email, retry failures. Safe from cron every minute."""
+    """Timed work: tickets (offers, ballots, reminders, no-shows, data retention), then email.
+
+    Safe from cron every minute and concurrently: every step claims its rows with conditional
+    UPDATEs, and each step commits on its own so a failure in one leaves the others done.
+    """
+    for line in tick_tickets():
+        click.echo(line)
     sent = mail.send_queued(db.session)
     click.echo(f"sent {sent} email(s)")
 
@@ -60,6 +70,42 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     person.is_admin = True
     db.session.commit()
     click.echo(f"{person.email} is a network admin.")
+
+
+def tick_tickets() -> list[str]:
+    """The ticketing part of `lgcamp tick`; returns one line per step for the log."""
+    now = utcnow()
+    changed = 0
+    for ticket_type in tickets.ticket_types_with_offer_work(db.session, now):
+        changed += tickets.process_offers(db.session, ticket_type, now)
+        db.session.commit()
+    drawn = 0
+    for ticket_type in ballot.due_ballots(db.session, now):
+        try:
+            ballot.draw_ballot(db.session, ticket_type, now=now)
+        except ballot.BallotNotDue:  # another tick drew it a moment ago
+            db.session.rollback()
+        else:
+            db.session.commit()
+            drawn += 1
+    reminders = noshow.send_reminders(db.session, now)
+    db.session.commit()
+    reconfirmation = noshow.run_reconfirmation(db.session, now)
+    db.session.commit()
+    door = noshow.run_door_releases(db.session, now)
+    db.session.commit()
+    purged = ticket_answers.purge_due_answers(db.session, now)
+    db.session.commit()
+    return [
+        f"offers: {changed} offered or expired",
+        f"ballots drawn: {drawn}",
+        f"reminders: {reminders}",
+        "reconfirmation: {asked} asked, {warned} warned, {released} released".format(
+            **reconfirmation
+        ),
+        f"door release: {door} released",
+        f"answers deleted for {purged} question(s)",
+    ]
 
 
 def register_commands(app: Flask) -> None:

@@ -28,6 +28,9 @@ class Defaults:
     MAIL_USE_SSL: bool = False
     MAIL_TIMEOUT: int = 10
     MAIL_DEFAULT_SENDER: str = "lgcamp <noreply@localgov.example>"
+    # Send a request's email right after its commit (False: leave it all to `lgcamp tick`,
+    # e.g. during a release rush on SQLite, where every send is two more write transactions).
+    MAIL_SEND_AFTER_COMMIT: bool = True
     # Public base URL used in emails when there is no request (cron, CLI).
     BASE_URL: str = "http://127.0.0.1:5000"
     # Signed links

@@ -11,7 +11,17 @@ from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email, hash_password
 from lgcamp.database import utcnow
 from lgcamp.events import service as events
-from lgcamp.events.models import EventKind, EventStatus
+from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, EventStatus
+from lgcamp.tickets.models import (
+    Answer,
+    Booking,
+    BookingStatus,
+    Question,
+    QuestionKind,
+    TicketSettings,
+    TicketType,
+    TicketVisibility,
+)
 
 DEMO_PASSWORD = "demo-password"
 
@@ -115,7 +125,7 @@ def _event(
     status: EventStatus = EventStatus.PUBLISHED,
     start: time = time(9, 0),
     end: time = time(17, 0),
-) -> None:
+) -> Event:
     details = events.EventDetails(
         name=name,
         kind=kind,
@@ -131,7 +141,7 @@ def _event(
         end_time=end,
         timezone="Europe/London",
     )
-    events.create_event(session, organiser, details)
+    return events.create_event(session, organiser, details)
 
 
 def seed(session: Session, attendees: int = 300) -> dict[str, Person]:
@@ -164,7 +174,7 @@ def seed(session: Session, attendees: int = 300) -> dict[str, Person]:
     today = utcnow().date()
     organiser = accounts["organiser"]
     camp_day = today + timedelta(days=(5 - today.weekday()) % 7 + 21)  # a Saturday
-    _event(
+    camp = _event(
         session,
         organiser,
         f"LocalGovCamp {camp_day.year}",
@@ -197,7 +207,7 @@ def seed(session: Session, attendees: int = 300) -> dict[str, Person]:
         "Queensgate\nHuddersfield\nHD1 3DH",
         "Local democracy, done differently: a weekend about people and places.",
     )
-    _event(
+    last_year = _event(
         session,
         organiser,
         f"LocalGovCamp {camp_day.year - 1}",
@@ -220,7 +230,122 @@ def seed(session: Session, attendees: int = 300) -> dict[str, Person]:
         status=EventStatus.DRAFT,
     )
     session.flush()
+    people = [p for p in session.query(Person).order_by(Person.id) if p not in accounts.values()]
+    _seed_tickets(session, rng, camp, last_year, accounts, people)
+    session.flush()
     return accounts
+
+
+DIETS = ["None", "None", "None", "Vegetarian", "Vegan", "Gluten free", "Halal"]
+ROLES = ["Developer", "Service designer", "Product manager", "Councillor", "Data analyst"]
+
+
+def _booking(
+    ticket_type: TicketType, person: Person, status: BookingStatus, position: int | None = None
+) -> Booking:
+    booking = Booking(
+        event_id=ticket_type.event_id,
+        ticket_type_id=ticket_type.id,
+        person_id=person.id,
+        status=status,
+        organisation=person.organisation,
+        queue_position=position,
+        confirmed_at=utcnow() if status == BookingStatus.CONFIRMED else None,
+    )
+    if status == BookingStatus.CONFIRMED:
+        ticket_type.taken += 1
+    return booking
+
+
+def _seed_tickets(
+    session: Session,
+    rng: random.Random,
+    camp: Event,
+    last_year: Event,
+    accounts: dict[str, Person],
+    people: list[Person],
+) -> None:
+    """Ticket types, questions and bookings: a sold-out camp with a waitlist, and last year."""
+    now = utcnow()
+    general = TicketType(
+        event_id=camp.id,
+        name="General admission",
+        description="A place at the unconference, lunch included.",
+        capacity=250,
+        taken=0,
+        opens_at=now - timedelta(days=14),
+        sort_order=1,
+    )
+    volunteers = TicketType(
+        event_id=camp.id,
+        name="Volunteers",
+        description="For the people who run the day: arrive at 8:00.",
+        capacity=20,
+        taken=0,
+        visibility=TicketVisibility.HIDDEN,
+        sort_order=2,
+    )
+    previous = TicketType(event_id=last_year.id, name="General admission", capacity=200, taken=0)
+    session.add_all([general, volunteers, previous])
+    session.add(TicketSettings(event_id=camp.id, reconfirm_days=7, door_release_minutes=45))
+    diet = Question(
+        event_id=camp.id,
+        label="Dietary needs",
+        kind=QuestionKind.CHOICE,
+        choices="\n".join(dict.fromkeys(DIETS)),
+        is_required=True,
+        visibility=EventRoleName.CATERING.value,
+        sort_order=1,
+    )
+    access = Question(
+        event_id=camp.id,
+        label="Access needs",
+        hint="Anything that would help you take part fully",
+        kind=QuestionKind.TEXT,
+        visibility=EventRoleName.ACCESS_LEAD.value,
+        sort_order=2,
+    )
+    photos = Question(
+        event_id=camp.id,
+        label="Are you happy to appear in photos?",
+        kind=QuestionKind.YES_NO,
+        is_required=True,
+        is_sensitive=False,
+        sort_order=3,
+    )
+    session.add_all([diet, access, photos])
+    session.add(
+        EventRole(event_id=camp.id, person_id=accounts["volunteer"].id, role=EventRoleName.CATERING)
+    )
+    session.flush()
+
+    holders = [accounts["attendee"], *people[:249]]
+    bookings = [_booking(general, p, BookingStatus.CONFIRMED) for p in holders]
+    bookings += [
+        _booking(general, p, BookingStatus.WAITLISTED, position=n)
+        for n, p in enumerate(people[249:289], start=1)
+    ]
+    bookings.append(_booking(volunteers, accounts["volunteer"], BookingStatus.CONFIRMED))
+    session.add_all(bookings)
+    session.flush()
+    for booking in bookings:
+        if booking.status != BookingStatus.CONFIRMED:
+            continue
+        booking.job_role = rng.choice(ROLES)
+        session.add(Answer(booking_id=booking.id, question_id=diet.id, value=rng.choice(DIETS)))
+        session.add(
+            Answer(booking_id=booking.id, question_id=photos.id, value=rng.choice(["yes", "no"]))
+        )
+        if rng.random() < 0.08:
+            need = rng.choice(["Step-free route", "Hearing loop", "Quiet room", "BSL interpreter"])
+            session.add(Answer(booking_id=booking.id, question_id=access.id, value=need))
+
+    # Last year: most came, some did not (their no-show history is visible to organisers).
+    for person in [accounts["attendee"], *people[100:299]]:
+        booking = _booking(previous, person, BookingStatus.CONFIRMED)
+        if rng.random() < 0.7:
+            booking.checked_in_at = last_year.starts_at + timedelta(minutes=rng.randint(0, 90))
+        session.add(booking)
 
 
 def demo_accounts(session: Session) -> dict[str, Person]:

@@ -9,6 +9,7 @@ files to ``instance/outbox/`` (development).
 
 from __future__ import annotations
 
+import email.policy
 import smtplib
 import ssl
 from datetime import datetime, timedelta
@@ -17,11 +18,15 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import Integer, LargeBinary, String, Text, select, update
+from sqlalchemy import Integer, LargeBinary, String, Text, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lgcamp.database import Base, UTCDateTime, utcnow
 
+# SMTP lines end in CRLF; smtplib converts bare LFs only in str messages, so a message of
+# more than 1,000 bytes stored with LFs reaches the server as one line. Made once: a policy
+# clone builds its own header classes, which costs milliseconds per message.
+SMTP_POLICY = email.policy.default.clone(linesep="\r\n")
 MAX_ATTEMPTS = 8
 CLAIM_TIMEOUT = timedelta(minutes=5)
 
@@ -76,15 +81,28 @@ def queue(session: Session, message: EmailMessage, dedupe_key: str | None = None
         )
         if exists:
             return
-    session.add(
-        OutboundEmail(
-            recipient=str(message["To"]),
-            subject=str(message["Subject"]),
-            dedupe_key=dedupe_key,
-            message=message.as_bytes(),
-        )
+    email = OutboundEmail(
+        recipient=str(message["To"]),
+        subject=str(message["Subject"]),
+        dedupe_key=dedupe_key,
+        message=message.as_bytes(policy=SMTP_POLICY),
     )
-    session.info["mail_queued"] = True
+    session.add(email)
+    session.info.setdefault("mail_queued", []).append(email)
+
+
+def send_these(session: Session, emails: list[OutboundEmail]) -> int:
+    """Send the messages a unit of work queued (after its commit); the rest wait for tick.
+
+    Only these, not the whole backlog: under a rush, every request sweeping the backlog
+    would fight over the same rows (and on SQLite over the write lock).
+    """
+    sent = 0
+    # Rows from a rolled-back transaction are no longer persistent: they were never queued.
+    for email_id in [e.id for e in emails if inspect(e).persistent]:
+        if _claim(session, email_id):
+            sent += _deliver(session, email_id)
+    return sent
 
 
 def send_queued(session: Session, limit: int = 200) -> int:

@@ -3,6 +3,28 @@
 from lgcamp.accounts.models import Person
 from lgcamp.events.models import Event, EventRole
 from lgcamp.mail import OutboundEmail
-from lgcamp.tickets.models import Booking, TicketType
+from lgcamp.tickets.models import (
+    Answer,
+    AnswerTotal,
+    BallotDraw,
+    Booking,
+    Question,
+    TicketSettings,
+    TicketType,
+    Transfer,
+)
 
-__all__ = ["Booking", "Event", "EventRole", "OutboundEmail", "Person", "TicketType"]
+__all__ = [
+    "Answer",
+    "AnswerTotal",
+    "BallotDraw",
+    "Booking",
+    "Event",
+    "EventRole",
+    "OutboundEmail",
+    "Person",
+    "Question",
+    "TicketSettings",
+    "TicketType",
+    "Transfer",
+]

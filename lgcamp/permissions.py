@@ -82,6 +82,56 @@ def can_administer_network(actor: Actor) -> bool:
     return is_admin(actor)
 
 
+# Helper roles that may be given questions' answers; door volunteers are not among them.
+HELPER_ROLES = {
+    EventRoleName.CATERING.value: "Catering lead",
+    EventRoleName.ACCESS_LEAD.value: "Access lead",
+}
+
+
+def helper_roles_of(actor: Actor, event: Event) -> set[str]:
+    """The helper roles (catering, access lead) this person holds in the event."""
+    if not isinstance(actor, Person) or event.id is None:
+        return set()
+    roles = db.session.scalars(
+        select(EventRole.role).where(
+            EventRole.event_id == event.id,
+            EventRole.person_id == actor.id,
+            EventRole.role.in_(list(HELPER_ROLES)),
+        )
+    )
+    return set(roles)
+
+
+def can_manage_tickets(actor: Actor, event: Event) -> bool:
+    """Ticket types, attendee lists, waitlists, exports and bulk email: the event's managers."""
+    return can_manage_event(actor, event)
+
+
+def can_book(actor: Actor, event: Event) -> bool:
+    """Signed-in people may book events they can see."""
+    return is_signed_in(actor) and can_view_event(actor, event)
+
+
+def can_see_answers_to(actor: Actor, event: Event, visibility: str) -> bool:
+    """Organisers see every answer; a helper sees the questions opened to their role."""
+    if can_manage_event(actor, event):
+        return True
+    return visibility in HELPER_ROLES and visibility in helper_roles_of(actor, event)
+
+
+def can_view_answers(actor: Actor, event: Event) -> bool:
+    """The answers page: organisers and helpers (catering, access lead), nobody else."""
+    return can_manage_event(actor, event) or bool(helper_roles_of(actor, event))
+
+
+def can_view_booking(actor: Actor, booking: Any) -> bool:
+    """A booking's page: its holder and the event's managers."""
+    if not isinstance(actor, Person):
+        return False
+    return booking.person_id == actor.id or can_manage_event(actor, booking.event)
+
+
 def authorize(allowed: bool) -> None:
     """Stop the request unless allowed: sign-in page for anonymous people, 403 otherwise."""
     if allowed:
@@ -119,4 +169,6 @@ TEMPLATE_PREDICATES = {
     "can_manage_event": can_manage_event,
     "can_create_event": can_create_event,
     "can_administer_network": can_administer_network,
+    "can_manage_tickets": can_manage_tickets,
+    "can_view_answers": can_view_answers,
 }

@@ -44,6 +44,9 @@ class EventRoleName(enum.StrEnum):
     """Roles a person can hold in one event."""
 
     ORGANISER = "organiser"
+    # Helper roles: see the answers to the questions an organiser opens to them.
+    CATERING = "catering"
+    ACCESS_LEAD = "access_lead"
 
 
 class Event(Base):

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -91,8 +92,20 @@ class TicketType(Base):
     allow_transfer: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set once, by the conditional UPDATE that claims the ballot draw (see ballot.py).
+    ballot_drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
+
+    @property
+    def is_hidden(self) -> bool:
+        """Reachable only through its secret link."""
+        return self.visibility == TicketVisibility.HIDDEN
+
+    @property
+    def is_ballot(self) -> bool:
+        """Places are drawn at close rather than given first come, first served."""
+        return self.allocation == AllocationMode.BALLOT
 
     @property
     def places_left(self) -> int:
@@ -143,6 +156,19 @@ class Booking(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why a booking ended: released, transferred, cancelled, unconfirmed, door_release, expired.
+    end_reason: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    # The standard questions, asked of everyone (kept with the booking, not purged).
+    organisation: Mapped[str] = mapped_column(String(160), default="", server_default="")
+    job_role: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the check-in feature when the ticket is accepted at the door.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Timed emails, each sent at most once (the column is claimed by a conditional UPDATE).
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reconfirm_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    final_warning_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reconfirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     ticket_type: Mapped[TicketType] = relationship()
@@ -164,3 +190,148 @@ class Booking(Base):
     def is_live(self) -> bool:
         """Holds or waits for a place."""
         return self.status in LIVE_STATUSES
+
+
+class QuestionKind(enum.StrEnum):
+    """How a question is answered."""
+
+    TEXT = "text"
+    CHOICE = "choice"
+    YES_NO = "yes_no"
+
+
+# Who, besides organisers, may see a question's answers: "organisers" or a helper role name.
+ORGANISERS_ONLY = "organisers"
+
+
+class Question(Base):
+    """An organiser-defined question asked when booking (dietary needs, access needs...)."""
+
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    hint: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind, "question_kind"))
+    # Choice questions: one option per line.
+    choices: Mapped[str] = mapped_column(Text, default="")
+    is_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    visibility: Mapped[str] = mapped_column(String(32), default=ORGANISERS_ONLY)
+    # Sensitive answers are deleted a set number of days after the event (totals are kept).
+    is_sensitive: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+
+    @property
+    def options(self) -> list[str]:
+        """The choices of a choice question, in order."""
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class Answer(Base):
+    """One booking's answer to one question."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("booking_id", "question_id", name="one_per_question"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("question.id", ondelete="CASCADE"), index=True
+    )
+    value: Mapped[str] = mapped_column(Text, default="")
+
+    question: Mapped[Question] = relationship()
+
+
+class AnswerTotal(Base):
+    """Anonymous counts kept when a sensitive question's answers are deleted."""
+
+    __tablename__ = "answer_total"
+    __table_args__ = (UniqueConstraint("question_id", "value", name="one_per_value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(String(200))
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class BallotDraw(Base):
+    """The record of a ballot draw: the seed and the order, so anyone can repeat it."""
+
+    __tablename__ = "ballot_draw"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_type_id: Mapped[int] = mapped_column(
+        ForeignKey("ticket_type.id", ondelete="CASCADE"), unique=True
+    )
+    seed: Mapped[str] = mapped_column(String(64))
+    entrants: Mapped[int] = mapped_column(Integer)
+    winners: Mapped[int] = mapped_column(Integer)
+    # Booking ids in drawn order, comma-separated: entrants sorted by id, shuffled by the seed.
+    drawn_order: Mapped[str] = mapped_column(Text, default="")
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket_type: Mapped[TicketType] = relationship()
+
+
+class TransferStatus(enum.StrEnum):
+    """A transfer waits for the colleague, or was accepted or withdrawn."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    CANCELLED = "cancelled"
+
+
+class Transfer(Base):
+    """A ticket holder passing their place to a colleague by email."""
+
+    __tablename__ = "transfer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("booking.id", ondelete="CASCADE"), index=True
+    )
+    to_email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[TransferStatus] = mapped_column(
+        str_enum(TransferStatus, "transfer_status"), default=TransferStatus.PENDING
+    )
+    new_booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("booking.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    booking: Mapped[Booking] = relationship(foreign_keys=[booking_id])
+
+
+class TicketSettings(Base):
+    """One event's ticketing settings: offers, reminders, retention and no-show handling."""
+
+    __tablename__ = "ticket_settings"
+    __table_args__ = (
+        CheckConstraint("offer_hours >= 1", name="offer_hours_positive"),
+        CheckConstraint("offer_hours_near >= 1", name="offer_hours_near_positive"),
+    )
+
+    DEFAULT_RETENTION_DAYS = 30
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), unique=True)
+    offer_hours: Mapped[int] = mapped_column(Integer, default=48)
+    # In the last week before the event offers are shorter, so places still reach people.
+    offer_hours_near: Mapped[int] = mapped_column(Integer, default=12)
+    reminder_days: Mapped[int | None] = mapped_column(Integer, default=3)
+    answer_retention_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_RETENTION_DAYS)
+    # Reconfirmation: ask `reconfirm_days` before the start; release the unconfirmed
+    # `reconfirm_deadline_days` before it, after a final warning a day before the deadline.
+    reconfirm_days: Mapped[int | None] = mapped_column(Integer)
+    reconfirm_deadline_days: Mapped[int] = mapped_column(Integer, default=2)
+    # Door release: places not checked in this many minutes after the start go to walk-ins.
+    door_release_minutes: Mapped[int | None] = mapped_column(Integer)
+    door_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

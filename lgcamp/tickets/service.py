@@ -1,11 +1,63 @@
-"""Ticket operations. Capacity is enforced inside the transaction by conditional UPDATEs."""
+"""Ticket operations. Capacity is enforced inside the transaction by conditional UPDATEs.
+
+`taken` on a ticket type counts the places held (confirmed tickets and open offers). It only
+changes through `take_place` and `free_place`, whose WHERE clauses make the check and the
+change one statement, so concurrent requests on SQLite and PostgreSQL can never oversell.
+A freed place goes straight to the next person on the waitlist as an offer, in the same
+transaction as the release that freed it.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lgcamp.tickets.models import TicketType
+from lgcamp.accounts.models import Person
+from lgcamp.accounts.service import find_person_by_email
+from lgcamp.database import utcnow
+from lgcamp.errors import Conflict, DomainError, NotAllowed
+from lgcamp.events.models import Event, EventStatus
+from lgcamp.tickets import emails
+from lgcamp.tickets.answers import BookingAnswers, questions_for, save_answers, validate_answers
+from lgcamp.tickets.models import (
+    LIVE_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    AllocationMode,
+    Booking,
+    BookingStatus,
+    TicketSettings,
+    TicketType,
+    TicketVisibility,
+    hash_token,
+)
+
+NEAR_EVENT = timedelta(days=7)
+LAST_DAY = timedelta(days=1)
+LAST_DAY_OFFER_HOURS = 3
+
+
+class NotOnSale(DomainError):
+    """The ticket type cannot be booked now (window, event state)."""
+
+
+class AlreadyBooked(Conflict):
+    """The person already has a live booking for this event."""
+
+
+class OfferExpired(Conflict):
+    """The offer ran out before it was claimed."""
+
+
+class NotYourBooking(NotAllowed):
+    """The booking or offer belongs to someone else."""
+
+
+class CapacityTooLow(Conflict):
+    """The new capacity is below the places already held."""
 
 
 def take_place(session: Session, ticket_type_id: int) -> bool:
@@ -27,3 +79,670 @@ def free_place(session: Session, ticket_type_id: int) -> None:
         .values(taken=TicketType.taken - 1)
         .execution_options(synchronize_session=False)
     )
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def default_settings(event: Event) -> TicketSettings:
+    """The settings an event has until an organiser changes them (not added to the session)."""
+    return TicketSettings(
+        event_id=event.id,
+        offer_hours=48,
+        offer_hours_near=12,
+        reminder_days=3,
+        answer_retention_days=TicketSettings.DEFAULT_RETENTION_DAYS,
+        reconfirm_days=None,
+        reconfirm_deadline_days=2,
+        door_release_minutes=None,
+    )
+
+
+def settings_for(session: Session, event: Event) -> TicketSettings:
+    """The event's ticket settings (defaults when none were saved)."""
+    found = session.scalar(select(TicketSettings).where(TicketSettings.event_id == event.id))
+    return found or default_settings(event)
+
+
+def ticket_types_for(
+    session: Session, event: Event, include_hidden: bool = False
+) -> list[TicketType]:
+    """The event's ticket types in display order; hidden ones only when asked."""
+    query = select(TicketType).where(TicketType.event_id == event.id)
+    if not include_hidden:
+        query = query.where(TicketType.visibility == TicketVisibility.PUBLIC)
+    return list(session.scalars(query.order_by(TicketType.sort_order, TicketType.id)))
+
+
+def get_ticket_type(session: Session, event: Event, ticket_type_id: int) -> TicketType | None:
+    """The event's ticket type with this id."""
+    ticket_type = session.get(TicketType, ticket_type_id)
+    return ticket_type if ticket_type and ticket_type.event_id == event.id else None
+
+
+def ticket_type_by_secret(session: Session, event: Event, secret: str) -> TicketType | None:
+    """A (hidden) ticket type reached by its secret link."""
+    return session.scalar(
+        select(TicketType).where(TicketType.event_id == event.id, TicketType.secret == secret)
+    )
+
+
+def closes_at(ticket_type: TicketType) -> datetime:
+    """When booking closes: the set time, or the start of the event."""
+    return ticket_type.closes_at or ticket_type.event.starts_at
+
+
+def sale_state(ticket_type: TicketType, now: datetime | None = None) -> str:
+    """'not_open', 'open' or 'closed' for this ticket type now."""
+    now = now or utcnow()
+    if ticket_type.opens_at is not None and now < ticket_type.opens_at:
+        return "not_open"
+    if now >= closes_at(ticket_type):
+        return "closed"
+    return "open"
+
+
+@dataclass(frozen=True)
+class TypeCounts:
+    """Numbers shown for a ticket type."""
+
+    capacity: int
+    confirmed: int
+    offered: int
+    waitlisted: int
+    registered: int
+
+    @property
+    def places_left(self) -> int:
+        """Places not held by a ticket or an open offer."""
+        return max(self.capacity - self.confirmed - self.offered, 0)
+
+
+def type_counts(session: Session, ticket_types: list[TicketType]) -> dict[int, TypeCounts]:
+    """Counts per ticket type, in one query."""
+    rows = session.execute(
+        select(Booking.ticket_type_id, Booking.status, func.count(Booking.id))
+        .where(
+            Booking.ticket_type_id.in_([t.id for t in ticket_types]),
+            Booking.status.in_(LIVE_STATUSES),
+        )
+        .group_by(Booking.ticket_type_id, Booking.status)
+    )
+    by_type: dict[int, dict[str, int]] = {t.id: {} for t in ticket_types}
+    for type_id, status, count in rows:
+        by_type[type_id][str(status)] = count
+    return {
+        t.id: TypeCounts(
+            capacity=t.capacity,
+            confirmed=by_type[t.id].get(BookingStatus.CONFIRMED, 0),
+            offered=by_type[t.id].get(BookingStatus.OFFERED, 0),
+            waitlisted=by_type[t.id].get(BookingStatus.WAITLISTED, 0),
+            registered=by_type[t.id].get(BookingStatus.REGISTERED, 0),
+        )
+        for t in ticket_types
+    }
+
+
+def live_booking(session: Session, person: Person, event: Event) -> Booking | None:
+    """The person's live booking (ticket, offer, waitlist place, ballot entry) for the event."""
+    if not isinstance(person, Person):
+        return None
+    return session.scalar(
+        select(Booking).where(
+            Booking.person_id == person.id,
+            Booking.event_id == event.id,
+            Booking.status.in_(LIVE_STATUSES),
+        )
+    )
+
+
+def bookings_of(session: Session, person: Person) -> list[Booking]:
+    """Every booking of a person, the soonest event first, live ones before ended ones."""
+    return list(
+        session.scalars(
+            select(Booking)
+            .join(Event, Event.id == Booking.event_id)
+            .where(Booking.person_id == person.id)
+            .order_by(Event.starts_at, Booking.id.desc())
+        )
+    )
+
+
+def booking_by_token(session: Session, token: str) -> Booking | None:
+    """The booking whose current token this is (an old, reissued token finds nothing)."""
+    if not token or len(token) > 64:
+        return None
+    return session.scalar(select(Booking).where(Booking.token_hash == hash_token(token)))
+
+
+def waitlist(session: Session, ticket_type: TicketType) -> list[Booking]:
+    """Offers and waitlist places in order: open offers first, then the queue."""
+    return list(
+        session.scalars(
+            select(Booking)
+            .where(
+                Booking.ticket_type_id == ticket_type.id,
+                Booking.status.in_([BookingStatus.OFFERED, BookingStatus.WAITLISTED]),
+            )
+            .order_by(
+                (Booking.status == BookingStatus.WAITLISTED),
+                Booking.queue_position,
+                Booking.id,
+            )
+        )
+    )
+
+
+# --- booking ------------------------------------------------------------------------------
+
+
+def check_bookable(
+    ticket_type: TicketType, secret: str | None = None, now: datetime | None = None
+) -> None:
+    """Raise NotOnSale unless this ticket type can be booked now by someone with this link."""
+    event = ticket_type.event
+    now = now or utcnow()
+    if event.status == EventStatus.DRAFT:
+        raise NotOnSale("This event is not published yet, so it cannot be booked.")
+    if event.status == EventStatus.CANCELLED:
+        raise NotOnSale("This event has been cancelled, so it cannot be booked.")
+    if event.ends_at <= now:
+        raise NotOnSale("This event has ended, so it cannot be booked.")
+    if ticket_type.visibility == TicketVisibility.HIDDEN and secret != ticket_type.secret:
+        raise NotOnSale("This ticket is only available through its private link.")
+    state = sale_state(ticket_type, now)
+    if state == "not_open":
+        local = ticket_type.opens_at.astimezone(event.tz)  # type: ignore[union-attr]
+        raise NotOnSale(f"Booking opens at {local.strftime('%H:%M on %A %-d %B %Y')}.")
+    if state == "closed":
+        raise NotOnSale("Booking for this ticket has closed.")
+
+
+def _next_queue_position(session: Session, ticket_type_id: int) -> int:
+    last = session.scalar(
+        select(func.max(Booking.queue_position)).where(Booking.ticket_type_id == ticket_type_id)
+    )
+    return (last or 0) + 1
+
+
+def _has_waitlist(session: Session, ticket_type_id: int) -> bool:
+    query = select(
+        exists().where(
+            Booking.ticket_type_id == ticket_type_id,
+            Booking.status == BookingStatus.WAITLISTED,
+        )
+    )
+    return bool(session.scalar(query))
+
+
+def _insert_booking(session: Session, booking: Booking) -> None:
+    """Insert a live booking; the database's unique index refuses a second one per event."""
+    session.add(booking)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        # The transaction is now unusable: the caller's error handler rolls it back.
+        raise AlreadyBooked(
+            "You already have a booking for this event. See your tickets."
+        ) from error
+
+
+def book_ticket(
+    session: Session,
+    actor: Person,
+    ticket_type: TicketType,
+    answers: BookingAnswers | None = None,
+    secret: str | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Book a place: a ticket if one is free, else the waitlist (or a ballot entry)."""
+    now = now or utcnow()
+    event = ticket_type.event
+    check_bookable(ticket_type, secret, now)
+    existing = live_booking(session, actor, event)
+    if existing is not None:
+        raise AlreadyBooked(_already_message(existing))
+    answers = answers or BookingAnswers(organisation=actor.organisation)
+    questions = questions_for(session, event)
+    validate_answers(questions, answers)
+    expire_due_offers(session, ticket_type, now)
+    # Inserted first, as a (live) ballot entry that nothing else looks at, so that a second
+    # booking by the same person fails on the unique index before any place is taken.
+    booking = Booking(
+        event_id=event.id,
+        ticket_type_id=ticket_type.id,
+        person_id=actor.id,
+        status=BookingStatus.REGISTERED,
+    )
+    _insert_booking(session, booking)
+    save_answers(session, booking, questions, answers)
+    if ticket_type.allocation == AllocationMode.BALLOT:
+        emails.send_ballot_entry(session, booking)
+    elif not _has_waitlist(session, ticket_type.id) and take_place(session, ticket_type.id):
+        booking.status = BookingStatus.CONFIRMED
+        booking.confirmed_at = now
+        emails.send_ticket(session, booking)
+    else:
+        booking.status = BookingStatus.WAITLISTED
+        booking.queue_position = _next_queue_position(session, ticket_type.id)
+        session.flush()
+        emails.send_waitlisted(session, booking)
+        fill_places(session, ticket_type, now)
+    session.flush()
+    return booking
+
+
+def _already_message(booking: Booking) -> str:
+    return {
+        BookingStatus.CONFIRMED: "You already have a ticket for this event.",
+        BookingStatus.OFFERED: "A place is already offered to you: claim it from your booking.",
+        BookingStatus.WAITLISTED: "You are already on the waitlist for this event.",
+        BookingStatus.REGISTERED: "You are already in the ballot for this event.",
+    }.get(booking.status, "You already have a booking for this event.")
+
+
+# --- offers -------------------------------------------------------------------------------
+
+
+def offer_expiry(settings: TicketSettings, event: Event, now: datetime) -> datetime:
+    """When an offer made now runs out: shorter as the event nears, never after its start."""
+    hours = settings.offer_hours
+    to_start = event.starts_at - now
+    if to_start <= NEAR_EVENT:
+        hours = min(hours, settings.offer_hours_near)
+    if to_start <= LAST_DAY:
+        hours = min(hours, LAST_DAY_OFFER_HOURS)
+    return min(now + timedelta(hours=hours), event.starts_at)
+
+
+def fill_places(session: Session, ticket_type: TicketType, now: datetime | None = None) -> int:
+    """Offer each free place to the next person on the waitlist; return offers made.
+
+    Safe to run concurrently: a place is taken before a person is picked, and the person is
+    moved from waitlisted to offered by a conditional UPDATE, so two runs never offer the same
+    place or pick the same person. Offers stop when the event starts (walk-ins get the rest).
+    """
+    now = now or utcnow()
+    event = ticket_type.event
+    if now >= event.starts_at:
+        return 0
+    settings = settings_for(session, event)
+    made = 0
+    skipped: set[int] = set()
+    while take_place(session, ticket_type.id):
+        candidate = session.scalar(
+            select(Booking.id)
+            .where(
+                Booking.ticket_type_id == ticket_type.id,
+                Booking.status == BookingStatus.WAITLISTED,
+                Booking.id.not_in(skipped),
+            )
+            .order_by(Booking.queue_position, Booking.id)
+            .limit(1)
+        )
+        if candidate is None:
+            free_place(session, ticket_type.id)
+            break
+        expires = offer_expiry(settings, event, now)
+        moved = session.execute(
+            update(Booking)
+            .where(Booking.id == candidate, Booking.status == BookingStatus.WAITLISTED)
+            .values(status=BookingStatus.OFFERED, offered_at=now, offer_expires_at=expires)
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount != 1:  # someone else offered or changed it first: try the next
+            free_place(session, ticket_type.id)
+            skipped.add(candidate)
+            continue
+        booking = session.get(Booking, candidate)
+        assert booking is not None
+        session.refresh(booking)
+        emails.send_offer(session, booking)
+        made += 1
+    session.flush()
+    return made
+
+
+def expire_due_offers(
+    session: Session, ticket_type: TicketType, now: datetime | None = None
+) -> int:
+    """Expire offers past their time, freeing their places (process_offers passes them on)."""
+    now = now or utcnow()
+    due = session.scalars(
+        select(Booking.id).where(
+            Booking.ticket_type_id == ticket_type.id,
+            Booking.status == BookingStatus.OFFERED,
+            Booking.offer_expires_at < now,
+        )
+    ).all()
+    expired = 0
+    for booking_id in due:
+        result = session.execute(
+            update(Booking)
+            .where(Booking.id == booking_id, Booking.status == BookingStatus.OFFERED)
+            .values(status=BookingStatus.EXPIRED, ended_at=now, end_reason="expired")
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            continue
+        free_place(session, ticket_type.id)
+        booking = session.get(Booking, booking_id)
+        assert booking is not None
+        session.refresh(booking)
+        emails.send_offer_expired(session, booking)
+        expired += 1
+    return expired
+
+
+def process_offers(session: Session, ticket_type: TicketType, now: datetime | None = None) -> int:
+    """Expire due offers and offer free places; return offers changed (0 when nothing to do)."""
+    now = now or utcnow()
+    return expire_due_offers(session, ticket_type, now) + fill_places(session, ticket_type, now)
+
+
+def offers_due(
+    session: Session, ticket_type_ids: list[int], now: datetime | None = None
+) -> list[int]:
+    """Ticket types (of these) with an overdue offer or a free place and a waitlist: cheap read."""
+    if not ticket_type_ids:
+        return []
+    now = now or utcnow()
+    overdue = select(Booking.ticket_type_id).where(
+        Booking.ticket_type_id.in_(ticket_type_ids),
+        Booking.status == BookingStatus.OFFERED,
+        Booking.offer_expires_at < now,
+    )
+    free_with_queue = (
+        select(TicketType.id)
+        .join(Event, Event.id == TicketType.event_id)
+        .where(
+            TicketType.id.in_(ticket_type_ids),
+            TicketType.taken < TicketType.capacity,
+            Event.starts_at > now,
+            exists().where(
+                Booking.ticket_type_id == TicketType.id,
+                Booking.status == BookingStatus.WAITLISTED,
+            ),
+        )
+    )
+    return sorted(set(session.scalars(overdue)) | set(session.scalars(free_with_queue)))
+
+
+def claim_offer(
+    session: Session, actor: Person, booking: Booking, now: datetime | None = None
+) -> Booking:
+    """Turn an offer into a ticket (the place is already held for the person)."""
+    now = now or utcnow()
+    if booking.person_id != actor.id:
+        raise NotYourBooking("This offer is for someone else. Sign in with your own account.")
+    if (
+        booking.status == BookingStatus.OFFERED
+        and booking.offer_expires_at
+        and booking.offer_expires_at < now
+    ):
+        process_offers(session, booking.ticket_type, now)
+        raise OfferExpired("Sorry, this offer has expired and has passed to the next person.")
+    if booking.status != BookingStatus.OFFERED:
+        raise OfferExpired(_not_offered_message(booking))
+    result = session.execute(
+        update(Booking)
+        .where(
+            Booking.id == booking.id,
+            Booking.status == BookingStatus.OFFERED,
+            Booking.offer_expires_at >= now,
+        )
+        .values(status=BookingStatus.CONFIRMED, confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise OfferExpired("Sorry, this offer has just expired or changed. Reload the page.")
+    session.refresh(booking)
+    emails.send_ticket(session, booking)
+    return booking
+
+
+def _not_offered_message(booking: Booking) -> str:
+    if booking.status == BookingStatus.CONFIRMED:
+        return "You have already claimed this place: it is in your tickets."
+    if booking.status == BookingStatus.EXPIRED:
+        return "Sorry, this offer has expired and has passed to the next person."
+    return "There is no open offer on this booking."
+
+
+# --- ending bookings ----------------------------------------------------------------------
+
+
+def _end_booking(
+    session: Session,
+    booking: Booking,
+    status: BookingStatus,
+    reason: str,
+    now: datetime,
+) -> bool:
+    """Move a live booking to an ended state; free its place and pass it on. False if ended."""
+    held = booking.status in PLACE_HOLDING_STATUSES
+    result = session.execute(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == booking.status)
+        .values(status=status, ended_at=now, end_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    session.refresh(booking)
+    if held:
+        free_place(session, booking.ticket_type_id)
+        fill_places(session, booking.ticket_type, now)
+    return True
+
+
+def release_booking(
+    session: Session, actor: Person | None, booking: Booking, now: datetime | None = None
+) -> Booking:
+    """The holder gives the place back (or leaves the waitlist); the next person is offered it.
+
+    `actor` is None when the release comes from a signed link in an email.
+    """
+    now = now or utcnow()
+    if actor is not None and booking.person_id != actor.id:
+        raise NotYourBooking("This booking is someone else's.")
+    if not booking.is_live:
+        raise Conflict("This booking has already ended: there is nothing to release.")
+    if booking.event.ends_at <= now:
+        raise Conflict("This event has ended.")
+    if not _end_booking(session, booking, BookingStatus.RELEASED, "released", now):
+        raise Conflict("This booking changed a moment ago. Reload the page and try again.")
+    emails.send_released(session, booking)
+    return booking
+
+
+def cancel_booking(
+    session: Session, actor: Person, booking: Booking, now: datetime | None = None
+) -> Booking:
+    """An organiser cancels a booking; a held place passes to the waitlist."""
+    now = now or utcnow()
+    if not booking.is_live:
+        raise Conflict("This booking has already ended.")
+    if not _end_booking(session, booking, BookingStatus.CANCELLED, "cancelled", now):
+        raise Conflict("This booking changed a moment ago. Reload the page and try again.")
+    emails.send_cancelled(session, booking)
+    return booking
+
+
+# --- organiser operations -----------------------------------------------------------------
+
+
+def change_capacity(
+    session: Session,
+    actor: Person,
+    ticket_type: TicketType,
+    capacity: int,
+    now: datetime | None = None,
+) -> int:
+    """Set the capacity (never below the places held); more places go out as offers."""
+    if capacity < 0:
+        raise DomainError("Capacity must be 0 or more", field="capacity")
+    result = session.execute(
+        update(TicketType)
+        .where(TicketType.id == ticket_type.id, TicketType.taken <= capacity)
+        .values(capacity=capacity)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(ticket_type)
+    if result.rowcount != 1:
+        raise CapacityTooLow(
+            f"{ticket_type.taken} places are held (tickets and open offers), so the capacity "
+            f"cannot be lower than {ticket_type.taken}. Cancel bookings first.",
+            field="capacity",
+        )
+    return fill_places(session, ticket_type, now)
+
+
+def add_booking_manually(
+    session: Session,
+    actor: Person,
+    ticket_type: TicketType,
+    email: str,
+    now: datetime | None = None,
+) -> Booking:
+    """An organiser gives a person with an account a ticket (outside the on-sale window)."""
+    now = now or utcnow()
+    person = find_person_by_email(session, email)
+    if person is None:
+        raise DomainError(
+            "There is no account with that email address. Ask them to sign up first.",
+            field="email",
+        )
+    if live_booking(session, person, ticket_type.event) is not None:
+        raise AlreadyBooked(f"{person.name} already has a booking for this event.", field="email")
+    if not take_place(session, ticket_type.id):
+        raise Conflict(
+            "This ticket type is full. Raise its capacity first, or move someone from the "
+            "waitlist.",
+            field="email",
+        )
+    booking = Booking(
+        event_id=ticket_type.event_id,
+        ticket_type_id=ticket_type.id,
+        person_id=person.id,
+        status=BookingStatus.CONFIRMED,
+        confirmed_at=now,
+        source="manual",
+        organisation=person.organisation,
+    )
+    _insert_booking(session, booking)
+    emails.send_ticket(session, booking)
+    return booking
+
+
+def move_from_waitlist(
+    session: Session, actor: Person, booking: Booking, now: datetime | None = None
+) -> Booking:
+    """An organiser gives a waitlisted (or ballot) person a ticket straight away."""
+    now = now or utcnow()
+    if booking.status not in (BookingStatus.WAITLISTED, BookingStatus.REGISTERED):
+        raise Conflict("Only people on the waitlist can be moved to a ticket.")
+    if not take_place(session, booking.ticket_type_id):
+        raise Conflict("There is no free place. Raise the capacity first.")
+    result = session.execute(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == booking.status)
+        .values(status=BookingStatus.CONFIRMED, confirmed_at=now, offer_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("This booking changed a moment ago. Reload the page and try again.")
+    session.refresh(booking)
+    emails.send_ticket(session, booking)
+    return booking
+
+
+def reissue_token(session: Session, actor: Person, booking: Booking) -> Booking:
+    """Give the ticket a new token (the old QR stops working) and email it."""
+    if booking.status != BookingStatus.CONFIRMED:
+        raise Conflict("Only confirmed tickets can be reissued.")
+    booking.reissue_token()
+    session.flush()
+    emails.send_ticket(session, booking, reason="reissued")
+    return booking
+
+
+@dataclass(frozen=True)
+class TicketTypeDetails:
+    """What an organiser enters for a ticket type; times are aware UTC (or None)."""
+
+    name: str
+    description: str
+    capacity: int
+    opens_at: datetime | None
+    closes_at: datetime | None
+    visibility: TicketVisibility
+    allocation: AllocationMode
+    allow_transfer: bool
+
+
+def _check_window(event: Event, details: TicketTypeDetails) -> None:
+    if details.opens_at and details.opens_at >= (details.closes_at or event.starts_at):
+        raise DomainError(
+            "Booking must open before it closes (when the event starts, unless you set a time)",
+            field="opens_date",
+        )
+    if details.closes_at and details.closes_at > event.ends_at:
+        raise DomainError("Booking must close before the event ends", field="closes_date")
+    if details.allocation == AllocationMode.BALLOT and details.closes_at is None:
+        raise DomainError(
+            "A ballot needs a closing time: the draw happens then", field="closes_date"
+        )
+
+
+def create_ticket_type(
+    session: Session, actor: Person, event: Event, details: TicketTypeDetails
+) -> TicketType:
+    """Add a ticket type to the event."""
+    _check_window(event, details)
+    if details.capacity < 0:
+        raise DomainError("Capacity must be 0 or more", field="capacity")
+    last = session.scalar(
+        select(func.max(TicketType.sort_order)).where(TicketType.event_id == event.id)
+    )
+    ticket_type = TicketType(event_id=event.id, taken=0, sort_order=(last or 0) + 1)
+    _apply_details(ticket_type, details)
+    ticket_type.capacity = details.capacity
+    session.add(ticket_type)
+    session.flush()
+    return ticket_type
+
+
+def update_ticket_type(
+    session: Session, actor: Person, ticket_type: TicketType, details: TicketTypeDetails
+) -> TicketType:
+    """Change a ticket type; the capacity goes through change_capacity (offers on increase)."""
+    _check_window(ticket_type.event, details)
+    if ticket_type.ballot_drawn_at and details.allocation != ticket_type.allocation:
+        raise Conflict("The ballot has been drawn: the allocation can no longer change.")
+    _apply_details(ticket_type, details)
+    session.flush()
+    change_capacity(session, actor, ticket_type, details.capacity)
+    return ticket_type
+
+
+def _apply_details(ticket_type: TicketType, details: TicketTypeDetails) -> None:
+    ticket_type.name = details.name.strip()
+    ticket_type.description = details.description.strip()
+    ticket_type.opens_at = details.opens_at
+    ticket_type.closes_at = details.closes_at
+    ticket_type.visibility = details.visibility
+    ticket_type.allocation = details.allocation
+    ticket_type.allow_transfer = details.allow_transfer
+
+
+def ticket_types_with_offer_work(session: Session, now: datetime | None = None) -> list[TicketType]:
+    """Every ticket type with an overdue offer, or a free place and a waitlist (for tick)."""
+    now = now or utcnow()
+    upcoming = (
+        select(TicketType.id)
+        .join(Event, Event.id == TicketType.event_id)
+        .where(Event.ends_at > now)
+    )
+    ids = offers_due(session, list(session.scalars(upcoming)), now)
+    return [t for t in (session.get(TicketType, i) for i in ids) if t is not None]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from werkzeug.routing import AnyConverter, BaseConverter, IntegerConverter
 
 from tests.factories import make_event, make_person
 
@@ -15,11 +16,18 @@ def csrf_app(app: Flask) -> Flask:
     return app
 
 
+def _sample(converter: BaseConverter, arg: str) -> object:
+    """A value the URL converter accepts."""
+    if isinstance(converter, AnyConverter):
+        return sorted(converter.items)[0]  # type: ignore[attr-defined]
+    return 1 if isinstance(converter, IntegerConverter) else "x"
+
+
 def _post_urls(app: Flask) -> list[str]:
     urls = []
     for rule in app.url_map.iter_rules():
         if "POST" in (rule.methods or set()) and rule.endpoint != "static":
-            values = {arg: 1 if "id" in arg else "x" for arg in rule.arguments}
+            values = {arg: _sample(rule._converters[arg], arg) for arg in rule.arguments}
             urls.append(rule.build(values)[1])  # type: ignore[index]
     return urls
 
@@ -32,10 +40,9 @@ def test_every_post_route_needs_a_csrf_token(csrf_app: Flask) -> None:
     assert "/sign-in" in urls and "/events/new" in urls
     for url in urls:
         response = client.post(url, data={"email": person.email})
-        assert response.status_code == 400, url
-        assert "CSRF" in response.get_data(as_text=True) or "form" in response.get_data(
-            as_text=True
-        ), url
+        # 400: the CSRF token is missing. JSON endpoints exempt from the token demand a custom
+        # header instead (a cross-site form cannot send one) and refuse with 400 or 403.
+        assert response.status_code in {400, 403}, url
 
 
 def test_a_form_with_its_token_is_accepted(csrf_app: Flask) -> None:

@@ -1,0 +1,237 @@
+"""Booking questions: the answers people give, who may see them, and their deletion.
+
+Organisation and role are asked of everyone and kept on the booking. Organiser-defined
+questions are stored as `Answer` rows; a sensitive question's answers are deleted a set number
+of days after the event, leaving only anonymous `AnswerTotal` counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from lgcamp.accounts.models import Person
+from lgcamp.database import utcnow
+from lgcamp.errors import DomainError
+from lgcamp.events.models import Event
+from lgcamp.tickets.models import (
+    Answer,
+    AnswerTotal,
+    Booking,
+    BookingStatus,
+    Question,
+    QuestionKind,
+    TicketSettings,
+)
+
+MAX_ANSWER = 500
+MAX_ORGANISATION = 160
+MAX_ROLE = 120
+YES_NO = ("yes", "no")
+
+
+class InvalidAnswer(DomainError):
+    """An answer is missing, too long, or not one of the choices."""
+
+
+@dataclass
+class BookingAnswers:
+    """What a person enters when booking: organisation, role and answers by question id."""
+
+    organisation: str = ""
+    job_role: str = ""
+    values: dict[int, str] = field(default_factory=dict)
+
+
+def field_name(question: Question) -> str:
+    """The form field that holds the answer to a question."""
+    return f"q_{question.id}"
+
+
+def questions_for(session: Session, event: Event) -> list[Question]:
+    """The event's questions in the order they are asked."""
+    return list(
+        session.scalars(
+            select(Question)
+            .where(Question.event_id == event.id)
+            .order_by(Question.sort_order, Question.id)
+        )
+    )
+
+
+def validate_answers(questions: list[Question], answers: BookingAnswers) -> None:
+    """Check every answer against its question; raise InvalidAnswer on the first problem."""
+    if len(answers.organisation.strip()) > MAX_ORGANISATION:
+        raise InvalidAnswer(
+            f"Organisation must be {MAX_ORGANISATION} characters or fewer", field="organisation"
+        )
+    if len(answers.job_role.strip()) > MAX_ROLE:
+        raise InvalidAnswer(f"Role must be {MAX_ROLE} characters or fewer", field="job_role")
+    for question in questions:
+        value = answers.values.get(question.id, "").strip()
+        name = field_name(question)
+        if not value:
+            if question.is_required:
+                raise InvalidAnswer(f"Answer the question: {question.label}", field=name)
+            continue
+        if len(value) > MAX_ANSWER:
+            raise InvalidAnswer(
+                f"Your answer to '{question.label}' must be {MAX_ANSWER} characters or fewer",
+                field=name,
+            )
+        if question.kind == QuestionKind.CHOICE and value not in question.options:
+            raise InvalidAnswer(f"Choose one of the options for: {question.label}", field=name)
+        if question.kind == QuestionKind.YES_NO and value not in YES_NO:
+            raise InvalidAnswer(f"Answer yes or no: {question.label}", field=name)
+
+
+def save_answers(
+    session: Session, booking: Booking, questions: list[Question], answers: BookingAnswers
+) -> None:
+    """Store the answers on a booking (validated already)."""
+    booking.organisation = answers.organisation.strip()
+    booking.job_role = answers.job_role.strip()
+    for question in questions:
+        value = answers.values.get(question.id, "").strip()
+        if value:
+            session.add(Answer(booking_id=booking.id, question_id=question.id, value=value))
+
+
+def answers_by_booking(session: Session, booking_ids: list[int]) -> dict[int, dict[int, str]]:
+    """Answers for these bookings: booking id -> question id -> answer."""
+    result: dict[int, dict[int, str]] = {}
+    if not booking_ids:
+        return result
+    rows = session.execute(
+        select(Answer.booking_id, Answer.question_id, Answer.value).where(
+            Answer.booking_id.in_(booking_ids)
+        )
+    )
+    for booking_id, question_id, value in rows:
+        result.setdefault(booking_id, {})[question_id] = value
+    return result
+
+
+@dataclass(frozen=True)
+class QuestionDetails:
+    """What an organiser enters for a question."""
+
+    label: str
+    hint: str
+    kind: QuestionKind
+    choices: str
+    is_required: bool
+    visibility: str
+    is_sensitive: bool
+
+
+def add_question(session: Session, event: Event, details: QuestionDetails) -> Question:
+    """Add a question to the event's booking form."""
+    options = [line.strip() for line in details.choices.splitlines() if line.strip()]
+    if details.kind == QuestionKind.CHOICE and len(options) < 2:
+        raise DomainError("Give at least two choices, one per line", field="choices")
+    last = session.scalar(
+        select(func.max(Question.sort_order)).where(Question.event_id == event.id)
+    )
+    question = Question(
+        event_id=event.id,
+        label=details.label.strip(),
+        hint=details.hint.strip(),
+        kind=details.kind,
+        choices="\n".join(options) if details.kind == QuestionKind.CHOICE else "",
+        is_required=details.is_required,
+        visibility=details.visibility,
+        is_sensitive=details.is_sensitive,
+        sort_order=(last or 0) + 1,
+    )
+    session.add(question)
+    session.flush()
+    return question
+
+
+def delete_question(session: Session, event: Event, question_id: int) -> None:
+    """Remove a question and its answers."""
+    question = session.get(Question, question_id)
+    if question is None or question.event_id != event.id:
+        raise DomainError("That question is not part of this event.")
+    session.delete(question)
+    session.flush()
+
+
+@dataclass
+class QuestionReport:
+    """One question's totals and (until deleted) each attendee's answer."""
+
+    question: Question
+    totals: list[tuple[str, int]]
+    answers: list[tuple[Person, str]]
+
+
+def answer_reports(session: Session, questions: list[Question]) -> list[QuestionReport]:
+    """Totals and answers of confirmed attendees, for the questions the viewer may see."""
+    reports = []
+    for question in questions:
+        if question.purged_at is not None:
+            rows = session.execute(
+                select(AnswerTotal.value, AnswerTotal.count)
+                .where(AnswerTotal.question_id == question.id)
+                .order_by(AnswerTotal.count.desc(), AnswerTotal.value)
+            )
+            reports.append(QuestionReport(question, [(v, c) for v, c in rows], []))
+            continue
+        answered = list(
+            session.execute(
+                select(Person, Answer.value)
+                .join(Booking, Booking.person_id == Person.id)
+                .join(Answer, Answer.booking_id == Booking.id)
+                .where(
+                    Answer.question_id == question.id,
+                    Booking.status == BookingStatus.CONFIRMED,
+                )
+                .order_by(Person.name)
+            )
+        )
+        totals = Counter(_total_key(question, value) for _person, value in answered)
+        reports.append(QuestionReport(question, totals.most_common(), answered))
+    return reports
+
+
+def _total_key(question: Question, value: str) -> str:
+    # Free text is counted as answered, never kept: it may name a condition or a person.
+    return value if question.kind != QuestionKind.TEXT else "(answered)"
+
+
+def purge_due_answers(session: Session, now: datetime | None = None) -> int:
+    """Delete sensitive answers past their retention, keeping anonymous totals; return count."""
+    now = now or utcnow()
+    candidates = session.execute(
+        select(Question, Event.ends_at, TicketSettings.answer_retention_days)
+        .join(Event, Event.id == Question.event_id)
+        .outerjoin(TicketSettings, TicketSettings.event_id == Event.id)
+        .where(Question.is_sensitive.is_(True), Question.purged_at.is_(None), Event.ends_at < now)
+    )
+    purged = 0
+    for question, ends_at, retention in list(candidates):
+        days = retention if retention is not None else TicketSettings.DEFAULT_RETENTION_DAYS
+        if ends_at + timedelta(days=days) > now:
+            continue
+        # Claim the question first: a concurrent tick that loses the claim does nothing.
+        claimed = session.execute(
+            update(Question)
+            .where(Question.id == question.id, Question.purged_at.is_(None))
+            .values(purged_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            continue
+        values = session.scalars(select(Answer.value).where(Answer.question_id == question.id))
+        for value, count in Counter(_total_key(question, v) for v in values).items():
+            session.add(AnswerTotal(question_id=question.id, value=value[:200], count=count))
+        session.execute(delete(Answer).where(Answer.question_id == question.id))
+        purged += 1
+    session.flush()
+    return purged

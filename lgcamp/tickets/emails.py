@@ -1,0 +1,193 @@
+"""Ticket emails: compose each kind and queue it in the caller's transaction.
+
+Every email about a held ticket carries the signed release link. The ticket email carries
+the QR code as a PNG and the event as an .ics file.
+"""
+
+from __future__ import annotations
+
+from flask import render_template
+from sqlalchemy.orm import Session
+
+from lgcamp import mail
+from lgcamp.feeds.ical import event_ics
+from lgcamp.tickets import links
+from lgcamp.tickets.models import Booking
+from lgcamp.tickets.qr import qr_png
+
+
+def _send(
+    session: Session,
+    booking: Booking,
+    template: str,
+    subject: str,
+    dedupe_key: str | None = None,
+    attachments: list[tuple[str, str, bytes]] | None = None,
+    **context: object,
+) -> None:
+    text = render_template(
+        f"tickets/email/{template}.txt",
+        booking=booking,
+        event=booking.event,
+        person=booking.person,
+        ticket_type=booking.ticket_type,
+        booking_url=links.booking_url(booking),
+        **context,
+    )
+    message = mail.compose(booking.person.email, subject, text, attachments=attachments)
+    mail.queue(session, message, dedupe_key=dedupe_key)
+
+
+def send_ticket(session: Session, booking: Booking, reason: str = "confirmed") -> None:
+    """The ticket: QR code (PNG), ticket link, release link and the event as .ics."""
+    ticket_link = links.ticket_url(booking)
+    attachments = [
+        ("ticket-qr.png", "image/png", qr_png(ticket_link)),
+        (f"{booking.event.slug}.ics", "text/calendar", event_ics(booking.event)),
+    ]
+    _send(
+        session,
+        booking,
+        "ticket",
+        f"Your ticket for {booking.event.name}",
+        attachments=attachments,
+        ticket_link=ticket_link,
+        release_link=links.release_url(booking),
+        reason=reason,
+    )
+
+
+def send_waitlisted(session: Session, booking: Booking) -> None:
+    """You are on the waitlist (and will be emailed an offer)."""
+    _send(session, booking, "waitlisted", f"You are on the waitlist for {booking.event.name}")
+
+
+def send_ballot_entry(session: Session, booking: Booking) -> None:
+    """You are in the ballot; the draw happens when booking closes."""
+    _send(session, booking, "ballot_entry", f"You are in the ballot for {booking.event.name}")
+
+
+def send_ballot_lost(session: Session, booking: Booking) -> None:
+    """The draw did not give you a place: you are on the waitlist in drawn order."""
+    _send(
+        session,
+        booking,
+        "ballot_lost",
+        f"Ballot result for {booking.event.name}",
+        dedupe_key=f"tickets:ballot-lost:{booking.id}",
+    )
+
+
+def send_offer(session: Session, booking: Booking) -> None:
+    """A place is held for you until the offer expires: claim it."""
+    _send(
+        session,
+        booking,
+        "offer",
+        f"A place is free at {booking.event.name}: claim it",
+        dedupe_key=f"tickets:offer:{booking.id}",
+        release_link=links.release_url(booking),
+    )
+
+
+def send_offer_expired(session: Session, booking: Booking) -> None:
+    """Your offer ran out and has passed to the next person."""
+    _send(
+        session,
+        booking,
+        "offer_expired",
+        f"Your offer for {booking.event.name} has expired",
+        dedupe_key=f"tickets:offer-expired:{booking.id}",
+    )
+
+
+def send_released(session: Session, booking: Booking) -> None:
+    """Confirmation that the place was given back."""
+    _send(session, booking, "released", f"You have released your place at {booking.event.name}")
+
+
+def send_cancelled(session: Session, booking: Booking) -> None:
+    """An organiser cancelled the booking."""
+    _send(session, booking, "cancelled", f"Your booking for {booking.event.name} was cancelled")
+
+
+def send_reminder(session: Session, booking: Booking) -> None:
+    """N days before: see you soon; can't come? release your ticket."""
+    _send(
+        session,
+        booking,
+        "reminder",
+        f"{booking.event.name} is coming up: can't come? Release your ticket",
+        dedupe_key=f"tickets:reminder:{booking.id}",
+        ticket_link=links.ticket_url(booking),
+        release_link=links.release_url(booking),
+    )
+
+
+def send_reconfirm(session: Session, booking: Booking, final: bool = False) -> None:
+    """Still coming? One click to confirm, or release the place."""
+    kind = "final" if final else "ask"
+    subject = (
+        f"Last chance to keep your place at {booking.event.name}"
+        if final
+        else f"Are you still coming to {booking.event.name}?"
+    )
+    _send(
+        session,
+        booking,
+        "reconfirm",
+        subject,
+        dedupe_key=f"tickets:reconfirm-{kind}:{booking.id}",
+        final=final,
+        reconfirm_link=links.reconfirm_url(booking),
+        release_link=links.release_url(booking),
+    )
+
+
+def send_unconfirmed_released(session: Session, booking: Booking) -> None:
+    """The place was released because it was not reconfirmed by the deadline."""
+    _send(
+        session,
+        booking,
+        "unconfirmed_released",
+        f"Your place at {booking.event.name} has been released",
+        dedupe_key=f"tickets:unconfirmed:{booking.id}",
+    )
+
+
+def send_transfer_invite(session: Session, booking: Booking, to_email: str, link: str) -> None:
+    """To the colleague: a ticket is waiting for you; accept it with this link."""
+    text = render_template(
+        "tickets/email/transfer_invite.txt",
+        booking=booking,
+        event=booking.event,
+        person=booking.person,
+        link=link,
+    )
+    subject = f"{booking.person.name} has passed you a ticket for {booking.event.name}"
+    mail.queue(session, mail.compose(to_email, subject, text))
+
+
+def send_transferred(session: Session, booking: Booking, to_email: str) -> None:
+    """To the original holder: your colleague accepted; your ticket has ended."""
+    _send(
+        session,
+        booking,
+        "transferred",
+        f"Your ticket for {booking.event.name} has been transferred",
+        to_email=to_email,
+    )
+
+
+def send_bulk(session: Session, booking: Booking, subject: str, body: str, dedupe_key: str) -> None:
+    """An organiser's message to ticket holders or the waitlist (deduplicated per person)."""
+    release_link = links.release_url(booking) if booking.status == "confirmed" else None
+    _send(
+        session,
+        booking,
+        "bulk",
+        subject,
+        dedupe_key=dedupe_key,
+        body=body,
+        release_link=release_link,
+    )
