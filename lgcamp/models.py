@@ -1,8 +1,19 @@
 """Every model, imported in one place so that the metadata (Alembic, create_all) is complete."""
 
 from lgcamp.accounts.models import Person
+from lgcamp.checkin.models import CheckIn, ScanLog, ScannerLink
 from lgcamp.events.models import Event, EventRole
 from lgcamp.mail import OutboundEmail
 from lgcamp.tickets.models import Booking, TicketType
 
-__all__ = ["Booking", "Event", "EventRole", "OutboundEmail", "Person", "TicketType"]
+__all__ = [
+    "Booking",
+    "CheckIn",
+    "Event",
+    "EventRole",
+    "OutboundEmail",
+    "Person",
+    "ScanLog",
+    "ScannerLink",
+    "TicketType",
+]

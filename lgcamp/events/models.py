@@ -44,6 +44,7 @@ class EventRoleName(enum.StrEnum):
     """Roles a person can hold in one event."""
 
     ORGANISER = "organiser"
+    SCANNER = "scanner"  # checks people in at the door of this event
 
 
 class Event(Base):
