@@ -12,6 +12,7 @@ from lgcamp import config as config_module
 from lgcamp import models as _models  # noqa: F401 (registers every table)
 from lgcamp.accounts import views as accounts_views
 from lgcamp.accounts.service import load_person
+from lgcamp.checkin import views as checkin_views
 from lgcamp.config import CHECKOUT_DIR, PACKAGE_DIR
 from lgcamp.database import configure_sqlite, write_intent
 from lgcamp.errors import register_error_handlers
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature; only this function registers them."""
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(events_views.bp)
+    app.register_blueprint(checkin_views.bp)
 
 
 def register_request_hooks(app: Flask) -> None:
