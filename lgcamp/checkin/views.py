@@ -40,7 +40,7 @@ from lgcamp.checkin.forms import (
 from lgcamp.checkin.models import ScanMethod
 from lgcamp.checkin.qr import qr_data_uri
 from lgcamp.checkin.service import ScanActor, ScanInput, WalkIn
-from lgcamp.database import utcnow
+from lgcamp.database import utcnow, write_intent
 from lgcamp.errors import DomainError, show_on_form
 from lgcamp.events.models import Event
 from lgcamp.events.service import get_event
@@ -108,6 +108,7 @@ def _walk_in(form: WalkInForm) -> WalkIn:
 @bp.route("/events/<slug>/door/link/<secret>")
 def open_link(slug: str, secret: str) -> Response:
     """Pair this phone with a door: the link grants this event's scanner and nothing else."""
+    write_intent.set(True)  # a GET that writes (last_used_at): take the SQLite lock up front
     event = _event_or_404(slug)
     link = links.open_scanner_link(db.session, secret)
     if link.event_id != event.id:
