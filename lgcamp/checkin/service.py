@@ -6,7 +6,9 @@ the phone's clock offset to be ``received_at - device_sent_at`` and counts the s
 happened at ``device_time + offset``, never later than ``received_at`` and never more than
 48 hours before it. A wrong phone clock therefore cancels out; only time in transit is
 lost. When one ticket is scanned at two doors, the scan with the earliest corrected time is the
-accepted check-in, whatever order they reach the server in.
+accepted check-in, whatever order they reach the server in; scans less than a second apart
+count as simultaneous, and then the one recorded first stands (so that two live scans racing
+each other never flip the result a volunteer has already been shown).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
@@ -33,6 +35,7 @@ from lgcamp.tickets.service import take_place
 
 MAX_PAYLOAD = 512
 MAX_BACKDATE = timedelta(hours=48)
+SIMULTANEOUS = timedelta(seconds=1)
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 SCAN_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
@@ -271,7 +274,7 @@ def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInpu
     current = None
     if result is ScanResult.ACCEPTED and booking is not None:
         current = _current_check_in(session, booking.id)
-        if current is not None and current.scanned_at <= scanned_at:
+        if current is not None and current.scanned_at - SIMULTANEOUS < scanned_at:
             result = ScanResult.DUPLICATE
     log_id = _insert_or_nothing(
         session,
@@ -297,11 +300,16 @@ def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInpu
     if log_id is None:
         return replay_scan(session, event, scan.scan_id)
     if result is ScanResult.ACCEPTED and booking is not None:
-        accepted = (
-            _accept(session, actor, event, booking, log_id, received_at, scanned_at)
-            if current is None
-            else _supersede(session, actor, current, log_id, scanned_at)
+        accepted = current is None and _accept(
+            session, actor, event, booking, log_id, received_at, scanned_at
         )
+        if not accepted:
+            # Another check-in exists (or won the race to insert one): this scan still counts
+            # if it happened earlier.
+            current = current or _current_check_in(session, booking.id)
+            accepted = current is not None and _supersede(
+                session, actor, current, log_id, scanned_at
+            )
         if not accepted:
             result = ScanResult.DUPLICATE
             session.execute(update(ScanLog).where(ScanLog.id == log_id).values(result=result))
@@ -344,11 +352,12 @@ def _supersede(
 ) -> bool:
     """An earlier scan arrived late (offline sync): it becomes the check-in; the later one is
     marked superseded so that its door learns of the conflict on its next sync."""
-    previous_log_id = current.scan_log_id
     moved = session.execute(
         update(CheckIn)
         .where(
-            CheckIn.id == current.id, CheckIn.undone_at.is_(None), CheckIn.scanned_at > scanned_at
+            CheckIn.id == current.id,
+            CheckIn.undone_at.is_(None),
+            CheckIn.scanned_at >= scanned_at + SIMULTANEOUS,
         )
         .values(
             scanned_at=scanned_at,
@@ -361,13 +370,19 @@ def _supersede(
     )
     if moved.rowcount != 1:
         return False
-    if previous_log_id is not None:
-        session.execute(
-            update(ScanLog)
-            .where(ScanLog.id == previous_log_id)
-            .values(result=ScanResult.SUPERSEDED)
-            .execution_options(synchronize_session=False)
+    # The scan the check-in pointed at before is now referenced by no check-in: it lost.
+    # (Read from the database, not from `current`: a concurrent earlier scan may have moved it.)
+    session.execute(
+        update(ScanLog)
+        .where(
+            ScanLog.booking_id == current.booking_id,
+            ScanLog.result == ScanResult.ACCEPTED,
+            ScanLog.id != log_id,
+            ~exists().where(CheckIn.scan_log_id == ScanLog.id),
         )
+        .values(result=ScanResult.SUPERSEDED)
+        .execution_options(synchronize_session=False)
+    )
     session.expire(current)
     return True
 
