@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import Select, exists, func, or_, select, update
+from sqlalchemy import Select, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email, normalise_email
@@ -122,7 +122,7 @@ RED_TITLES = {
 }
 
 
-def has_access_needs(session: Session, booking: Booking) -> bool:
+def has_access_needs(session: Session, booking: Booking | DoorTicket) -> bool:
     """Whether the booking's answers flag access needs (the scanner shows a flag, no details)."""
     # TODO(merge): join the ticketing feature's question answers (questions marked as access
     # needs, answered non-empty for this booking) once issue 3 lands; False until then.
@@ -154,52 +154,99 @@ def effective_time(
     return min(max(corrected, received_at - MAX_BACKDATE), received_at)
 
 
-def _insert_or_nothing(
-    session: Session, model: type[Any], values: dict[str, Any], unique: list[str], where: Any
-) -> int | None:
+# The hot path of a busy door runs on the tables directly (SQLAlchemy Core), with statements
+# built once so that their compiled form is cached: four statements for a first scan (look
+# up, log, check in, commit), three for a re-scan.
+_booking, _person = Booking.__table__, Person.__table__
+_ticket_type, _check_in, _scan_log = TicketType.__table__, CheckIn.__table__, ScanLog.__table__
+_LOOKUP = (
+    select(
+        _booking.c.id,
+        _booking.c.event_id,
+        _booking.c.status,
+        _booking.c.token_hash,
+        _person.c.name,
+        _ticket_type.c.name.label("ticket_type"),
+        _check_in.c.id.label("check_in_id"),
+        _check_in.c.scanned_at,
+        _check_in.c.door_label,
+    )
+    .join(_person, _person.c.id == _booking.c.person_id)
+    .join(_ticket_type, _ticket_type.c.id == _booking.c.ticket_type_id)
+    .outerjoin(
+        _check_in, (_check_in.c.booking_id == _booking.c.id) & _check_in.c.undone_at.is_(None)
+    )
+)
+_BY_HASH = _LOOKUP.where(_booking.c.token_hash == bindparam("token_hash"))
+_BY_ID = _LOOKUP.where(_booking.c.id == bindparam("booking_id"))
+_INSERTS: dict[tuple[str, str], Any] = {}
+
+
+@dataclass(frozen=True)
+class DoorTicket:
+    """A booking as the door sees it, with its accepted check-in if any."""
+
+    id: int
+    event_id: int
+    status: BookingStatus
+    token_hash: str
+    name: str
+    ticket_type: str
+    check_in_id: int | None
+    checked_in_at: datetime | None
+    door: str | None
+
+
+def _ticket(session: Session, token_hash: str | None, booking_id: int | None) -> DoorTicket | None:
+    statement, params = (
+        (_BY_ID, {"booking_id": booking_id})
+        if booking_id is not None
+        else (_BY_HASH, {"token_hash": token_hash})
+    )
+    row = session.connection().execute(statement, params).first()
+    return DoorTicket(*row) if row is not None else None
+
+
+def _insert_or_nothing(session: Session, table: Any, values: dict[str, Any]) -> int | None:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id: None when the unique key existed."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=unique, index_where=where)
-        .returning(model.id)
-    )
-    return session.execute(statement).scalar_one_or_none()
+    connection = session.connection()
+    key = (connection.dialect.name, table.name)
+    if key not in _INSERTS:
+        insert = postgresql.insert if key[0] == "postgresql" else sqlite.insert
+        if table is _scan_log:
+            conflict = {"index_elements": ["scan_id"]}
+        else:
+            conflict = {
+                "index_elements": ["booking_id"],
+                "index_where": _check_in.c.undone_at.is_(None),
+            }
+        _INSERTS[key] = insert(table).on_conflict_do_nothing(**conflict).returning(table.c.id)
+    return connection.execute(_INSERTS[key], values).scalar_one_or_none()
 
 
-def _current_check_in(session: Session, booking_id: int) -> CheckIn | None:
-    return session.scalar(
-        select(CheckIn).where(CheckIn.booking_id == booking_id, CheckIn.undone_at.is_(None))
-    )
-
-
-def _classify(booking: Booking | None, event: Event, looked_up: bool) -> ScanResult:
-    if booking is None:
+def _classify(ticket: DoorTicket | None, event: Event, looked_up: bool) -> ScanResult:
+    if ticket is None:
         return ScanResult.UNKNOWN if looked_up else ScanResult.INVALID
-    if booking.event_id != event.id:
+    if ticket.event_id != event.id:
         return ScanResult.OTHER_EVENT
     return {
         BookingStatus.CONFIRMED: ScanResult.ACCEPTED,
         BookingStatus.CANCELLED: ScanResult.CANCELLED,
         BookingStatus.RELEASED: ScanResult.RELEASED,
-    }.get(booking.status, ScanResult.NOT_CONFIRMED)
+    }.get(BookingStatus(ticket.status), ScanResult.NOT_CONFIRMED)
 
 
-def _find_booking(session: Session, scan: ScanInput) -> tuple[Booking | None, str | None, bool]:
+def _find_ticket(session: Session, scan: ScanInput) -> tuple[DoorTicket | None, str | None, bool]:
     """The booking a scan points at, the token hash used, and whether a lookup was possible."""
-    with_details = (joinedload(Booking.person), joinedload(Booking.ticket_type))
     if scan.booking_id is not None:
-        return session.get(Booking, scan.booking_id, options=with_details), None, True
+        return _ticket(session, None, scan.booking_id), None, True
     token_hash = scan.token_hash
     if token_hash is None and scan.payload is not None:
         token = parse_payload(scan.payload)
         token_hash = hash_token(token) if token else None
     if token_hash is None or not HASH_RE.match(token_hash):
         return None, None, False
-    query = select(Booking).where(Booking.token_hash == token_hash).options(*with_details)
-    return session.scalar(query), token_hash, True
+    return _ticket(session, token_hash, None), token_hash, True
 
 
 def humanise(delta: timedelta) -> str:
@@ -217,9 +264,8 @@ def outcome_for(
     event: Event,
     scan_id: str,
     result: ScanResult,
-    booking: Booking | None,
+    ticket: DoorTicket | None,
     scanned_at: datetime,
-    check_in: CheckIn | None = None,
 ) -> ScanOutcome:
     """Build what the scanner shows for a result (live, or replayed from the log)."""
     if result in RED_TITLES:
@@ -229,36 +275,29 @@ def outcome_for(
             ScanResult.RELEASED,
             ScanResult.NOT_CONFIRMED,
         )
-        if show_person and booking is not None:
-            detail = f"{booking.person.name}: {detail}"
-        return ScanOutcome(
-            scan_id,
-            result,
-            title,
-            detail,
-            booking_id=booking.id if show_person and booking else None,
-        )
-    assert booking is not None
-    if check_in is None:
-        check_in = _current_check_in(session, booking.id)
+        if show_person and ticket is not None:
+            detail = f"{ticket.name}: {detail}"
+            return ScanOutcome(scan_id, result, title, detail, booking_id=ticket.id)
+        return ScanOutcome(scan_id, result, title, detail)
+    assert ticket is not None
     common = {
-        "booking_id": booking.id,
-        "name": booking.person.name,
-        "ticket_type": booking.ticket_type.name,
-        "has_access_needs": has_access_needs(session, booking),
-        "check_in_id": check_in.id if check_in else None,
-        "checked_in_at": check_in.scanned_at if check_in else None,
-        "door": check_in.door_label if check_in else None,
+        "booking_id": ticket.id,
+        "name": ticket.name,
+        "ticket_type": ticket.ticket_type,
+        "has_access_needs": has_access_needs(session, ticket),
+        "check_in_id": ticket.check_in_id,
+        "checked_in_at": ticket.checked_in_at,
+        "door": ticket.door,
     }
     if result is ScanResult.ACCEPTED:
-        return ScanOutcome(scan_id, result, "Checked in", booking.ticket_type.name, **common)
-    if check_in is None:  # the earlier check-in has since been undone
+        return ScanOutcome(scan_id, result, "Checked in", ticket.ticket_type, **common)
+    if ticket.checked_in_at is None:  # the earlier check-in has since been undone
         detail = "Checked in earlier; that check-in was undone. Scan again to check in."
     else:
-        local = check_in.scanned_at.astimezone(event.tz).strftime("%H:%M")
-        gap = scanned_at - check_in.scanned_at
+        local = ticket.checked_in_at.astimezone(event.tz).strftime("%H:%M")
+        gap = scanned_at - ticket.checked_in_at
         when = f"{humanise(gap)} earlier" if gap.total_seconds() >= 1 else "at the same time"
-        detail = f"Checked in at {check_in.door_label}, {when} (at {local})"
+        detail = f"Checked in at {ticket.door}, {when} (at {local})"
     return ScanOutcome(scan_id, result, "Already checked in", detail, **common)
 
 
@@ -269,21 +308,27 @@ def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInpu
     """
     received_at = utcnow()
     scanned_at = effective_time(received_at, scan.device_time, scan.device_sent_at)
-    booking, token_hash, looked_up = _find_booking(session, scan)
-    result = _classify(booking, event, looked_up)
-    current = None
-    if result is ScanResult.ACCEPTED and booking is not None:
-        current = _current_check_in(session, booking.id)
-        if current is not None and current.scanned_at - SIMULTANEOUS < scanned_at:
-            result = ScanResult.DUPLICATE
+    ticket, token_hash, looked_up = _find_ticket(session, scan)
+    result = _classify(ticket, event, looked_up)
+    if (
+        result is ScanResult.ACCEPTED
+        and ticket is not None
+        and ticket.checked_in_at is not None
+        and ticket.checked_in_at - SIMULTANEOUS < scanned_at
+    ):
+        result = ScanResult.DUPLICATE
+    who = {
+        "scanner_link_id": actor.link.id if actor.link else None,
+        "person_id": actor.person.id if actor.person else None,
+    }
     log_id = _insert_or_nothing(
         session,
-        ScanLog,
+        _scan_log,
         {
             "scan_id": scan.scan_id,
             "event_id": event.id,
-            "booking_id": booking.id if booking is not None else None,
-            "token_hash": token_hash or (booking.token_hash if booking is not None else None),
+            "booking_id": ticket.id if ticket is not None else None,
+            "token_hash": token_hash or (ticket.token_hash if ticket is not None else None),
             "method": scan.method,
             "result": result,
             "device_label": actor.door_label,
@@ -291,71 +336,51 @@ def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInpu
             "device_time": scan.device_time,
             "received_at": received_at,
             "scanned_at": scanned_at,
-            "scanner_link_id": actor.link.id if actor.link else None,
-            "person_id": actor.person.id if actor.person else None,
+            **who,
         },
-        ["scan_id"],
-        None,
     )
     if log_id is None:
         return replay_scan(session, event, scan.scan_id)
-    if result is ScanResult.ACCEPTED and booking is not None:
-        accepted = current is None and _accept(
-            session, actor, event, booking, log_id, received_at, scanned_at
-        )
-        if not accepted:
-            # Another check-in exists (or won the race to insert one): this scan still counts
-            # if it happened earlier.
-            current = current or _current_check_in(session, booking.id)
-            accepted = current is not None and _supersede(
-                session, actor, current, log_id, scanned_at
+    if result is ScanResult.ACCEPTED and ticket is not None:
+        check_in_id = None
+        if ticket.check_in_id is None:
+            check_in_id = _insert_or_nothing(
+                session,
+                _check_in,
+                {
+                    "booking_id": ticket.id,
+                    "event_id": event.id,
+                    "scan_log_id": log_id,
+                    "scanned_at": scanned_at,
+                    "received_at": received_at,
+                    "door_label": actor.door_label,
+                    **who,
+                },
             )
-        if not accepted:
-            result = ScanResult.DUPLICATE
-            session.execute(update(ScanLog).where(ScanLog.id == log_id).values(result=result))
-        current = _current_check_in(session, booking.id)
-    return outcome_for(session, event, scan.scan_id, result, booking, scanned_at, current)
-
-
-def _accept(
-    session: Session,
-    actor: ScanActor,
-    event: Event,
-    booking: Booking,
-    log_id: int,
-    received_at: datetime,
-    scanned_at: datetime,
-) -> bool:
-    """Insert the check-in; False when another one won the race (the unique index decides)."""
-    check_in_id = _insert_or_nothing(
-        session,
-        CheckIn,
-        {
-            "booking_id": booking.id,
-            "event_id": event.id,
-            "scan_log_id": log_id,
-            "scanned_at": scanned_at,
-            "received_at": received_at,
-            "door_label": actor.door_label,
-            "scanner_link_id": actor.link.id if actor.link else None,
-            "person_id": actor.person.id if actor.person else None,
-        },
-        ["booking_id"],
-        CheckIn.undone_at.is_(None),
-    )
-    # TODO(merge): also set Booking.checked_in_at = scanned_at here (column from migration 0003).
-    return check_in_id is not None
+            # TODO(merge): also set Booking.checked_in_at = scanned_at here (migration 0003).
+        if check_in_id is not None:
+            ticket = replace(
+                ticket, check_in_id=check_in_id, checked_in_at=scanned_at, door=actor.door_label
+            )
+        else:
+            # Another check-in exists (or won the race to insert one): this scan still counts
+            # if it happened earlier; otherwise it is a duplicate.
+            if not _supersede(session, actor, ticket.id, log_id, scanned_at):
+                result = ScanResult.DUPLICATE
+                session.execute(update(ScanLog).where(ScanLog.id == log_id).values(result=result))
+            ticket = _ticket(session, None, ticket.id)
+    return outcome_for(session, event, scan.scan_id, result, ticket, scanned_at)
 
 
 def _supersede(
-    session: Session, actor: ScanActor, current: CheckIn, log_id: int, scanned_at: datetime
+    session: Session, actor: ScanActor, booking_id: int, log_id: int, scanned_at: datetime
 ) -> bool:
     """An earlier scan arrived late (offline sync): it becomes the check-in; the later one is
     marked superseded so that its door learns of the conflict on its next sync."""
     moved = session.execute(
         update(CheckIn)
         .where(
-            CheckIn.id == current.id,
+            CheckIn.booking_id == booking_id,
             CheckIn.undone_at.is_(None),
             CheckIn.scanned_at >= scanned_at + SIMULTANEOUS,
         )
@@ -371,11 +396,10 @@ def _supersede(
     if moved.rowcount != 1:
         return False
     # The scan the check-in pointed at before is now referenced by no check-in: it lost.
-    # (Read from the database, not from `current`: a concurrent earlier scan may have moved it.)
     session.execute(
         update(ScanLog)
         .where(
-            ScanLog.booking_id == current.booking_id,
+            ScanLog.booking_id == booking_id,
             ScanLog.result == ScanResult.ACCEPTED,
             ScanLog.id != log_id,
             ~exists().where(CheckIn.scan_log_id == ScanLog.id),
@@ -383,28 +407,24 @@ def _supersede(
         .values(result=ScanResult.SUPERSEDED)
         .execution_options(synchronize_session=False)
     )
-    session.expire(current)
     return True
 
 
 def replay_scan(session: Session, event: Event, scan_id: str) -> ScanOutcome:
     """The outcome of a scan already logged (a retried request or a replayed sync batch)."""
-    log = session.scalar(
-        select(ScanLog)
-        .where(ScanLog.scan_id == scan_id)
-        .options(joinedload(ScanLog.booking).joinedload(Booking.person))
-    )
+    log = session.scalar(select(ScanLog).where(ScanLog.scan_id == scan_id))
     if log is None or log.event_id != event.id:
         raise Conflict("This scan id was used for another event.")
-    return outcome_for(session, event, scan_id, log.result, log.booking, log.scanned_at)
+    ticket = _ticket(session, None, log.booking_id) if log.booking_id is not None else None
+    return outcome_for(session, event, scan_id, log.result, ticket, log.scanned_at)
 
 
 def superseded_scans(
     session: Session, event: Event, device_id: str, limit: int = 50
 ) -> list[ScanOutcome]:
     """This phone's check-ins that an earlier scan at another door has since replaced."""
-    logs = session.scalars(
-        select(ScanLog)
+    scan_ids = session.scalars(
+        select(ScanLog.scan_id)
         .where(
             ScanLog.event_id == event.id,
             ScanLog.device_id == device_id,
@@ -413,7 +433,7 @@ def superseded_scans(
         .order_by(ScanLog.id.desc())
         .limit(limit)
     ).all()
-    return [replay_scan(session, event, log.scan_id) for log in logs]
+    return [replay_scan(session, event, scan_id) for scan_id in scan_ids]
 
 
 def undo_check_in(session: Session, actor: ScanActor, event: Event, check_in_id: int) -> CheckIn:
