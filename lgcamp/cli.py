@@ -25,7 +25,13 @@ from lgcamp.tickets import service as tickets
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to serve on.")
 @click.option("--no-serve", is_flag=True, help="Migrate and seed, then stop.")
-def demo_command(host: str, port: int, no_serve: bool) -> None:
+@click.option(
+    "--https",
+    "use_https",
+    is_flag=True,
+    help="Serve with a self-signed certificate, so phones on the network may use the camera.",
+)
+def demo_command(host: str, port: int, no_serve: bool, use_https: bool) -> None:
     """Migrate, seed demo data on first run, print the demo accounts, and serve."""
     upgrade()
     if count_events(db.session) == 0:
@@ -35,12 +41,33 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"\nDemo accounts (password for all: {demo.DEMO_PASSWORD}):")
     for role, person in demo.demo_accounts(db.session).items():
         click.echo(f"  {role:<10} {person.email}")
+    scheme = "https" if use_https else "http"
+    base = f"{scheme}://{host}:{port}"
+    links = demo.demo_scanner_links(db.session, current_app.secret_key)  # type: ignore[arg-type]
+    db.session.commit()
+    for event, path in links:
+        click.echo(
+            f"\nScanner link for {event.name} (open it on a phone; grants the scanner only):"
+        )
+        click.echo(f"  {base}{path}")
     click.echo(f"\nDatabase: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
     if no_serve:
         return
-    click.echo(f"Serving on http://{host}:{port}  (Ctrl+C to stop)\n")
+    if use_https:
+        click.echo("Self-signed certificate: the browser warns once; accept it to continue.")
+        if host in ("127.0.0.1", "localhost"):
+            click.echo("For phones on the network, serve on all addresses: --host 0.0.0.0")
+    click.echo(f"Serving on {base}  (Ctrl+C to stop)\n")
+    # End this command's transaction: on SQLite it would hold the write lock while serving.
+    db.session.remove()
     # Not app.run(): Flask ignores that inside a CLI command.
-    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+    run_simple(
+        host,
+        port,
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        threaded=True,
+        ssl_context="adhoc" if use_https else None,
+    )
 
 
 @click.command("tick")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import date, time, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email, hash_password
+from lgcamp.checkin.links import hash_secret, link_secret
+from lgcamp.checkin.models import CheckIn, ScanLog, ScanMethod, ScannerLink, ScanResult
 from lgcamp.database import utcnow
 from lgcamp.events import service as events
 from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, EventStatus
@@ -22,8 +26,10 @@ from lgcamp.tickets.models import (
     TicketType,
     TicketVisibility,
 )
+from lgcamp.tickets.service import take_place
 
 DEMO_PASSWORD = "demo-password"
+DEMO_SCANNER_LINK_LABEL = "Door 1 (demo)"
 
 DEMO_ACCOUNTS = {
     "admin": ("Ada Admin", "admin@demo.lgcamp", "LocalGov Digital", True),
@@ -233,6 +239,7 @@ def seed(session: Session, attendees: int = 300) -> dict[str, Person]:
     people = [p for p in session.query(Person).order_by(Person.id) if p not in accounts.values()]
     _seed_tickets(session, rng, camp, last_year, accounts, people)
     session.flush()
+    seed_door(session, accounts, rng)
     return accounts
 
 
@@ -346,6 +353,129 @@ def _seed_tickets(
         if rng.random() < 0.7:
             booking.checked_in_at = last_year.starts_at + timedelta(minutes=rng.randint(0, 90))
         session.add(booking)
+
+
+def _ticket_type(session: Session, event: Event, capacity: int) -> TicketType:
+    """The event's first ticket type, or a new "Day ticket"."""
+    found = session.scalar(select(TicketType).where(TicketType.event_id == event.id))
+    if found is None:
+        found = TicketType(event_id=event.id, name="Day ticket", capacity=capacity)
+        session.add(found)
+        session.flush()
+    return found
+
+
+def _confirmed_bookings(
+    session: Session, event: Event, people: list[Person], capacity: int
+) -> list[Booking]:
+    """Confirmed bookings for these people (skipping any who have one already)."""
+    ticket_type = _ticket_type(session, event, capacity)
+    booked = set(session.scalars(select(Booking.person_id).where(Booking.event_id == event.id)))
+    bookings = []
+    for person in people:
+        if person.id in booked or not take_place(session, ticket_type.id):
+            continue
+        booking = Booking(
+            event_id=event.id,
+            ticket_type_id=ticket_type.id,
+            person_id=person.id,
+            status=BookingStatus.CONFIRMED,
+            confirmed_at=event.starts_at - timedelta(days=30),
+        )
+        session.add(booking)
+        bookings.append(booking)
+    session.flush()
+    return bookings
+
+
+def seed_door(session: Session, accounts: dict[str, Person], rng: random.Random) -> None:
+    """Door check-in demo: tickets for this year's camp, a volunteer with the scanner role and
+    a scanner link; last year's camp with bookings and check-ins (evidence of participation)."""
+    now = utcnow()
+    camps = session.scalars(
+        select(Event).where(Event.kind == EventKind.LOCALGOVCAMP).order_by(Event.starts_at)
+    ).all()
+    upcoming = next(e for e in camps if e.starts_at > now)
+    past = next(e for e in reversed(camps) if e.starts_at < now)
+    people = list(
+        session.scalars(
+            select(Person).where(Person.email.like("%@example.org")).order_by(Person.id)
+        )
+    )
+    _confirmed_bookings(session, upcoming, [accounts["attendee"], *people[:150]], capacity=250)
+    session.add(
+        EventRole(
+            event_id=upcoming.id, person_id=accounts["volunteer"].id, role=EventRoleName.SCANNER
+        )
+    )
+    session.add(
+        ScannerLink(
+            event_id=upcoming.id,
+            label=DEMO_SCANNER_LINK_LABEL,
+            nonce=secrets.token_urlsafe(16),
+            secret_hash="",  # set from the app's secret key by demo_scanner_links()
+            expires_at=upcoming.ends_at + timedelta(days=1),
+            created_by_id=accounts["organiser"].id,
+        )
+    )
+    _confirmed_bookings(session, past, [accounts["attendee"], *people[100:280]], capacity=200)
+    # Check in every confirmed booking of last year's camp (seeded here or by the ticketing
+    # demo), less the usual no-shows.
+    bookings = session.scalars(
+        select(Booking)
+        .where(Booking.event_id == past.id, Booking.status == BookingStatus.CONFIRMED)
+        .order_by(Booking.id)
+    ).all()
+    doors = ["Door 1", "Door 1", "Door 2"]  # the main door is busier
+    for n, booking in enumerate(bookings):
+        if rng.random() < 0.14:
+            continue  # a no-show
+        at = (
+            past.starts_at
+            - timedelta(minutes=20)
+            + timedelta(seconds=rng.triangular(0, 9000, 1800))
+        )
+        door = rng.choice(doors)
+        log = ScanLog(
+            scan_id=f"demo-{past.id}-{n:05d}",
+            event_id=past.id,
+            booking_id=booking.id,
+            token_hash=booking.token_hash,
+            method=ScanMethod.QR,
+            result=ScanResult.ACCEPTED,
+            device_label=door,
+            device_time=at,
+            received_at=at,
+            scanned_at=at,
+        )
+        session.add(log)
+        session.flush()
+        session.add(
+            CheckIn(
+                booking_id=booking.id,
+                event_id=past.id,
+                scan_log_id=log.id,
+                scanned_at=at,
+                received_at=at,
+                door_label=door,
+            )
+        )
+        booking.checked_in_at = at
+    session.flush()
+
+
+def demo_scanner_links(session: Session, key: str) -> list[tuple[Event, str]]:
+    """The demo scanner links with their paths (secrets derive from the app's secret key)."""
+    found = []
+    for link in session.scalars(
+        select(ScannerLink).where(ScannerLink.label == DEMO_SCANNER_LINK_LABEL)
+    ):
+        secret = link_secret(key, link)
+        link.secret_hash = hash_secret(secret)
+        if link.is_active():
+            found.append((link.event, f"/events/{link.event.slug}/door/link/{secret}"))
+    session.flush()
+    return found
 
 
 def demo_accounts(session: Session) -> dict[str, Person]:

@@ -1,6 +1,7 @@
 """Every model, imported in one place so that the metadata (Alembic, create_all) is complete."""
 
 from lgcamp.accounts.models import Person
+from lgcamp.checkin.models import CheckIn, ScanLog, ScannerLink
 from lgcamp.events.models import Event, EventRole
 from lgcamp.mail import OutboundEmail
 from lgcamp.tickets.models import (
@@ -19,11 +20,14 @@ __all__ = [
     "AnswerTotal",
     "BallotDraw",
     "Booking",
+    "CheckIn",
     "Event",
     "EventRole",
     "OutboundEmail",
     "Person",
     "Question",
+    "ScanLog",
+    "ScannerLink",
     "TicketSettings",
     "TicketType",
     "Transfer",

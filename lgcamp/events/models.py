@@ -47,6 +47,7 @@ class EventRoleName(enum.StrEnum):
     # Helper roles: see the answers to the questions an organiser opens to them.
     CATERING = "catering"
     ACCESS_LEAD = "access_lead"
+    SCANNER = "scanner"  # checks people in at the door of this event
 
 
 class Event(Base):

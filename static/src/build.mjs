@@ -2,6 +2,7 @@
 //
 //   static/src/scss/lgcamp.scss  -> static/css/lgcamp.css (compressed, no source map)
 //   govuk-frontend.min.js        -> static/js/govuk-frontend.min.js
+//   jsqr/dist/jsQR.js            -> static/js/vendor/jsQR.js (wrapped as an ES module)
 //
 // Only dependency: sass. Fails if the output mentions assets reserved for GOV.UK.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -46,5 +47,23 @@ function copyJs() {
   console.log(`  from ${relative(root, at(from))}`);
 }
 
+// The scanner's QR decoder for browsers without BarcodeDetector. jsQR ships as UMD; giving
+// it a local `module` makes it export there, so the wrapper can re-export it as an ES module.
+function vendorJsQr() {
+  const from = "node_modules/jsqr/dist/jsQR.js";
+  const version = JSON.parse(readFileSync(at("node_modules/jsqr/package.json"), "utf8")).version;
+  const umd = readFileSync(at(from), "utf8").replace(/\/\/# sourceMappingURL=\S+\s*$/, "");
+  const js = [
+    `// jsQR ${version} (Apache-2.0, https://github.com/cozmo/jsQR), vendored by static/src/build.mjs.`,
+    "const module = { exports: {} };",
+    "const exports = module.exports;",
+    umd.trimEnd(),
+    "export default module.exports;",
+    "",
+  ].join("\n");
+  write("static/js/vendor/jsQR.js", js);
+}
+
 buildCss();
 copyJs();
+vendorJsQr();

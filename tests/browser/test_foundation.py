@@ -62,7 +62,7 @@ def test_form_errors_show_an_error_summary_that_takes_focus(page: Any) -> None:
     summary.wait_for()
     assert "Enter your name" in summary.inner_text()
     # GOV.UK Frontend's JavaScript ran (no CSP violation) and moved focus to the summary.
-    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
     assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
 
 
