@@ -231,7 +231,7 @@ class SessionHost(Base):
 
 
 class Star(Base):
-    """"I'd go to this": one person's interest in one session."""
+    """ "I'd go to this": one person's interest in one session."""
 
     __tablename__ = "star"
     __table_args__ = (UniqueConstraint("camp_session_id", "person_id", name="star_once"),)
