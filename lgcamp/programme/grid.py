@@ -459,6 +459,14 @@ class Grid:
         """The sessions of a slot whose room has not been flagged full."""
         return [(r, s) for r, s in self.in_slot(slot) if s.id not in self.full]
 
+    def now_and_next(self) -> list[tuple[str, TimeSlot]]:
+        """Big screen: the slot running now (if any) and what comes next."""
+        shown = [("Now", s) for s in self.slots if s.id == self.current_slot_id]
+        ahead = [s for s in self.slots if s.starts_at >= self.now]
+        labels = ["Next", "After that"]
+        shown += [(labels[n], s) for n, s in enumerate(ahead[: 2 - len(shown)])]
+        return shown
+
     def slots_by_time(self) -> list[TimeSlot]:
         """Phones: the current slot first, then what comes next, then what is over."""
         current = [s for s in self.slots if s.id == self.current_slot_id]
