@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from lgcamp.accounts.models import Person
+from lgcamp.extensions import db
 from lgcamp.programme import grid
 from lgcamp.programme.models import SlotKind
 from tests.conftest import Auth
@@ -21,7 +22,6 @@ from tests.factories import (
     make_ticket_holder,
     make_volunteer,
 )
-from lgcamp.extensions import db
 
 ROLES = [
     "anonymous",
@@ -125,7 +125,7 @@ ROUTES = [
         host="co.host@example.org",
         title="Queued",
         format="workshop",
-    ),  # fmt: skip
+    ),
     _r("edit pitch", "GET", S + "/edit", MANAGERS),
     _r("save pitch", "POST", S + "/edit", MANAGERS, 302, title="Renamed", format="other"),
     _r("withdraw", "POST", S + "/withdraw", MANAGERS, 302),
@@ -150,7 +150,7 @@ ROUTES = [
         start_time="07:00",
         end_time="07:30",
         kind="plenary",
-    ),  # fmt: skip
+    ),
     _r("edit slot", "GET", P + "/slots/{slot_id}/edit", MANAGERS),
     _r("remove slot", "POST", P + "/slots/{empty_slot_id}/remove", MANAGERS, 302),
     _r("add volunteer", "POST", P + "/volunteers", MANAGERS, 302, email="new.helper@example.org"),
@@ -165,7 +165,7 @@ ROUTES = [
         room_id="{spare_room_id}",
         slot_id="{slot_id}",
         version="{version}",
-    ),  # fmt: skip
+    ),
     _r("unschedule", "POST", P + "/sessions/{session_id}/unschedule", MANAGERS, 302),
     _r("undo", "POST", P + "/changes/{change_id}/undo", MANAGERS, 302),
 ]
