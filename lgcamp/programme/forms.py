@@ -25,6 +25,27 @@ from lgcamp.programme.service import (
     TITLE_MAX,
 )
 
+
+class _ClearDateField(DateField):
+    """A date field whose parse error says what to type."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Enter the day as a date, like 2026-06-13") from error
+
+
+class _ClearTimeField(TimeField):
+    """A time field whose parse error says what to type."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Enter the time as hours and minutes, like 10:00") from error
+
+
 FORMAT_CHOICES = [SelectChoice(f.value, f.label) for f in SessionFormat]
 TITLE_VALIDATORS = [
     DataRequired("Enter a title for the session"),
@@ -174,9 +195,11 @@ class RoomForm(FlaskForm):
 class SlotForm(FlaskForm):
     """A time slot, in the event's timezone."""
 
-    day = DateField("Day", validators=[InputRequired("Enter the day, like 2026-06-13")])
-    start_time = TimeField("Starts", validators=[InputRequired("Enter the start time, like 10:00")])
-    end_time = TimeField("Ends", validators=[InputRequired("Enter the end time, like 10:45")])
+    day = _ClearDateField("Day", validators=[InputRequired("Enter the day, like 2026-06-13")])
+    start_time = _ClearTimeField(
+        "Starts", validators=[InputRequired("Enter the start time, like 10:00")]
+    )
+    end_time = _ClearTimeField("Ends", validators=[InputRequired("Enter the end time, like 10:45")])
     kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in SlotKind])
     label = StringField(
         "Label (optional)",
