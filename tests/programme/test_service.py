@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError, NotAllowed
@@ -354,3 +355,13 @@ def test_co_host_add_and_remove_keeps_one_host() -> None:
     service.remove_co_host(db.session, camp_session, other.id)
     with pytest.raises(Conflict, match="at least one host"):
         service.remove_co_host(db.session, camp_session, host.id)
+
+
+def test_database_refuses_two_sessions_in_one_cell(setup) -> None:  # type: ignore[no-untyped-def]
+    _o, event, room_a, _b, slot1, _slot2, _brk = setup
+    make_camp_session(event, slot=slot1, room=room_a)
+    with pytest.raises(IntegrityError):
+        make_camp_session(event, slot=slot1, room=room_a)
+    db.session.rollback()
+    with pytest.raises(IntegrityError):  # a slot without a room (or the reverse) is refused too
+        make_camp_session(event, slot=slot1)
