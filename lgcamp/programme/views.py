@@ -15,6 +15,7 @@ from flask import (
     abort,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -633,7 +634,7 @@ def undo_change(slug: str, change_id: int) -> Response | tuple[str, int]:
 
 def _not_modified(etag: str) -> Response | None:
     if request.if_none_match.contains(etag.strip('"')):
-        response = Response(status=304)
+        response = make_response("", 304)
         response.set_etag(etag.strip('"'))
         response.headers["Cache-Control"] = "no-cache"
         return response
@@ -650,7 +651,7 @@ def _live_state(slug: str) -> grid_service.LiveState:
 
 
 def _grid_response(template: str, etag: str, *, private: bool, **context: Any) -> Response:
-    response = Response(render_template(template, **context))
+    response = make_response(render_template(template, **context))
     response.set_etag(etag.strip('"'))
     response.headers["Cache-Control"] = "private, no-cache" if private else "no-cache"
     return response

@@ -221,6 +221,7 @@ def test_live_grid_answers_304_until_the_grid_changes(
     url = f"{camp['base']}/grid/live"
     first = client.get(url)
     assert first.status_code == 200 and first.headers["ETag"]
+    assert first.mimetype == "text/html"
     assert "Placed one" in _page(first)
     same = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert same.status_code == 304 and same.get_data() == b""
