@@ -11,11 +11,12 @@ silently undoes an earlier one), and the database's unique constraint on (slot, 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from bisect import bisect_right
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -98,33 +99,51 @@ class LiveState:
         return f'"{view}-{self.version}-{self.started}-{self.ended}"'
 
 
+# Slot start and end times per (event, grid version, version time): every change to a slot
+# bumps the grid version, so an entry never goes stale. Per worker, bounded, and only a cache
+# (no worker needs another's entries): the answer is always what the database says.
+_BOUNDARIES: OrderedDict[tuple[int, int, datetime], tuple[list[datetime], list[datetime]]] = (
+    OrderedDict()
+)
+_BOUNDARIES_MAX = 256
+
+
+def _boundaries(
+    session: Session, event_id: int, key: tuple[int, int, datetime]
+) -> tuple[list[datetime], list[datetime]]:
+    if key in _BOUNDARIES:
+        _BOUNDARIES.move_to_end(key)
+        return _BOUNDARIES[key]
+    rows = session.execute(
+        select(TimeSlot.starts_at, TimeSlot.ends_at).where(TimeSlot.event_id == event_id)
+    ).all()
+    found = (sorted(r[0] for r in rows), sorted(r[1] for r in rows))
+    _BOUNDARIES[key] = found
+    while len(_BOUNDARIES) > _BOUNDARIES_MAX:
+        _BOUNDARIES.popitem(last=False)
+    return found
+
+
+# Built once: this runs for every poll of every open grid.
+_LIVE_QUERY = (
+    select(Event.id, Event.status, ProgrammeState.grid_version, ProgrammeState.updated_at)
+    .outerjoin(ProgrammeState, ProgrammeState.event_id == Event.id)
+    .where(Event.slug == bindparam("slug"))
+)
+
+
 def live_state(session: Session, slug: str, now: datetime) -> LiveState | None:
-    """The cheap question open grids ask every few seconds, in one query."""
-    slots_started = (
-        select(func.count(TimeSlot.id))
-        .where(TimeSlot.event_id == Event.id, TimeSlot.starts_at <= now)
-        .scalar_subquery()
-    )
-    slots_ended = (
-        select(func.count(TimeSlot.id))
-        .where(TimeSlot.event_id == Event.id, TimeSlot.ends_at <= now)
-        .scalar_subquery()
-    )
-    row = session.execute(
-        select(
-            Event.id,
-            Event.status,
-            func.coalesce(ProgrammeState.grid_version, 0),
-            slots_started,
-            slots_ended,
-        )
-        .outerjoin(ProgrammeState, ProgrammeState.event_id == Event.id)
-        .where(Event.slug == slug)
-    ).first()
+    """The cheap question open grids ask every few seconds: one indexed lookup, usually."""
+    row = session.connection().execute(_LIVE_QUERY, {"slug": slug}).first()
     if row is None:
         return None
-    event_id, status, version, started, ended = row
-    return LiveState(event_id, status != "draft", version, started, ended)
+    event_id, status, version, updated_at = row
+    if version is None:  # nothing was ever set up: no slots either
+        return LiveState(event_id, status != "draft", 0, 0, 0)
+    starts, ends = _boundaries(session, event_id, (event_id, version, updated_at))
+    return LiveState(
+        event_id, status != "draft", version, bisect_right(starts, now), bisect_right(ends, now)
+    )
 
 
 # --- labels ------------------------------------------------------------------------------------

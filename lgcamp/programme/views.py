@@ -7,6 +7,9 @@ thin (parse, load, authorise, call one service, commit, answer).
 
 from __future__ import annotations
 
+import re
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +26,7 @@ from flask import (
 )
 from flask import session as cookie_session
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from lgcamp.database import utcnow
@@ -61,6 +65,7 @@ from lgcamp.transaction import commit
 bp = Blueprint("programme", __name__)
 
 LIVE_VIEWS = ("grid", "screen")
+_INDENT = re.compile(r"\n\s+")
 POLL_SECONDS = 3  # changes reach open grids within 5 s: one poll interval plus the request
 
 
@@ -650,8 +655,38 @@ def _live_state(slug: str) -> grid_service.LiveState:
     return state
 
 
-def _grid_response(template: str, etag: str, *, private: bool, **context: Any) -> Response:
-    response = make_response(render_template(template, **context))
+# Rendered HTML by (slug, ETag): live fragments, and whole grid pages for people who are not
+# signed in. The ETag names the grid version and how far through the day it is, so one key always
+# means the same HTML for every such viewer. Per worker and bounded: a cache that no other worker
+# needs (DESIGN: no per-viewer state, nothing shared in process memory).
+_RENDERED: OrderedDict[tuple[str, str], Markup] = OrderedDict()
+_RENDERED_MAX = 64
+
+
+def _cached(slug: str, etag: str, render: Callable[[], str]) -> Markup:
+    key = (slug, etag)
+    if key in _RENDERED:
+        _RENDERED.move_to_end(key)
+        return _RENDERED[key]
+    # Indentation is a third of the bytes of a big grid; no <pre> or <textarea> in these pages.
+    html = Markup(_INDENT.sub("\n", render()))
+    _RENDERED[key] = html
+    while len(_RENDERED) > _RENDERED_MAX:
+        _RENDERED.popitem(last=False)
+    return html
+
+
+def _fragment(slug: str, view: str, etag: str) -> Markup:
+    def render() -> str:
+        event = load_event(slug)
+        grid = grid_service.load_grid(db.session, event, with_changes=8 if view == "grid" else 0)
+        return render_template(f"programme/_{view}_live.html", event=event, grid=grid)
+
+    return _cached(slug, etag, render)
+
+
+def _grid_response(body: str, etag: str, *, private: bool) -> Response:
+    response = make_response(body)
     response.set_etag(etag.strip('"'))
     response.headers["Cache-Control"] = "private, no-cache" if private else "no-cache"
     return response
@@ -665,12 +700,16 @@ def public_grid(slug: str) -> Response:
     etag = state.etag(f"page-{viewer}")
     if "_flashes" not in cookie_session and (answer := _not_modified(etag)):
         return answer
-    event = load_event(slug)
-    grid = grid_service.load_grid(db.session, event, with_changes=8)
-    return _grid_response(
-        "programme/grid.html", etag, private=True, event=event, grid=grid,
-        live_etag=state.etag("grid"), poll_seconds=POLL_SECONDS,
-    )  # fmt: skip
+    live_etag = state.etag("grid")
+
+    def render() -> str:
+        return render_template(
+            "programme/grid.html", event=load_event(slug), live_etag=live_etag,
+            fragment=_fragment(slug, "grid", live_etag), poll_seconds=POLL_SECONDS,
+        )  # fmt: skip
+
+    body = render() if viewer or "_flashes" in cookie_session else _cached(slug, etag, render)
+    return _grid_response(body, etag, private=bool(viewer))
 
 
 @bp.route("/events/<slug>/grid/screen")
@@ -679,12 +718,17 @@ def big_screen(slug: str) -> Response:
     state = _live_state(slug)
     if answer := _not_modified(state.etag("screen-page")):
         return answer
-    event = load_event(slug)
-    grid = grid_service.load_grid(db.session, event)
+    live_etag = state.etag("screen")
+
+    def render() -> str:
+        return render_template(
+            "programme/screen.html", event=load_event(slug), live_etag=live_etag,
+            fragment=_fragment(slug, "screen", live_etag), poll_seconds=POLL_SECONDS,
+        )  # fmt: skip
+
     return _grid_response(
-        "programme/screen.html", state.etag("screen-page"), private=False, event=event, grid=grid,
-        live_etag=state.etag("screen"), poll_seconds=POLL_SECONDS,
-    )  # fmt: skip
+        _cached(slug, state.etag("screen-page"), render), state.etag("screen-page"), private=False
+    )
 
 
 @bp.route("/events/<slug>/grid/live")
@@ -697,8 +741,4 @@ def live_grid(slug: str) -> Response:
     etag = state.etag(view)
     if answer := _not_modified(etag):
         return answer
-    event = load_event(slug)
-    grid = grid_service.load_grid(db.session, event, with_changes=8 if view == "grid" else 0)
-    return _grid_response(
-        f"programme/_{view}_live.html", etag, private=False, event=event, grid=grid
-    )
+    return _grid_response(_fragment(slug, view, etag), etag, private=False)
