@@ -21,6 +21,7 @@ from lgcamp.events import views as events_views
 from lgcamp.events.markdown import render_markdown
 from lgcamp.extensions import csrf, db, limiter, login_manager, migrate
 from lgcamp.permissions import TEMPLATE_PREDICATES
+from lgcamp.programme import views as programme_views
 from lgcamp.tickets import views as tickets_views
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_views.bp)
     app.register_blueprint(tickets_views.bp)
     app.register_blueprint(checkin_views.bp)
+    app.register_blueprint(programme_views.bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -16,6 +16,9 @@ from lgcamp.checkin.models import CheckIn, ScanLog, ScanMethod, ScannerLink, Sca
 from lgcamp.database import utcnow
 from lgcamp.events import service as events
 from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, EventStatus
+from lgcamp.programme import grid as programme_grid
+from lgcamp.programme import service as programme
+from lgcamp.programme.models import SessionFormat, Star
 from lgcamp.tickets.models import (
     Answer,
     Booking,
@@ -240,6 +243,7 @@ def seed(session: Session, attendees: int = 300) -> dict[str, Person]:
     _seed_tickets(session, rng, camp, last_year, accounts, people)
     session.flush()
     seed_door(session, accounts, rng)
+    _programme(session, camp, accounts, rng)
     return accounts
 
 
@@ -476,6 +480,79 @@ def demo_scanner_links(session: Session, key: str) -> list[tuple[Event, str]]:
             found.append((link.event, f"/events/{link.event.slug}/door/link/{secret}"))
     session.flush()
     return found
+
+
+ROOMS = [
+    ("Council Chamber", 120, "Ground floor, straight ahead", "Hearing loop. Step-free."),
+    ("Banqueting Suite", 80, "First floor, lift by reception", "Step-free via the lift."),
+    ("Committee Room 1", 30, "First floor, left from the lift", ""),
+    ("Committee Room 2", 30, "First floor, right from the lift", ""),
+    ("Lord Mayor's Parlour", 20, "Second floor", "Lift access; quiet room next door."),
+]
+
+PITCHES = [
+    ("Open data that people actually use", SessionFormat.DISCUSSION),
+    ("Agile in a waterfall council", SessionFormat.DISCUSSION),
+    ("Show and tell: our new bin collection service", SessionFormat.SHOW_AND_TELL),
+    ("Digital inclusion after the pandemic", SessionFormat.DISCUSSION),
+    ("Writing for the web: plain English clinic", SessionFormat.WORKSHOP),
+    ("Local gov and AI: hype, harm and help", SessionFormat.DISCUSSION),
+    ("Building a user research practice on no budget", SessionFormat.DISCUSSION),
+    ("Mapping our estate with open source GIS", SessionFormat.SHOW_AND_TELL),
+    ("Accessibility audits: what we learned", SessionFormat.SHOW_AND_TELL),
+    ("Councillors and digital: bridging the gap", SessionFormat.DISCUSSION),
+    ("Service design for adult social care", SessionFormat.WORKSHOP),
+    ("Sharing code between councils", SessionFormat.DISCUSSION),
+    ("Procurement that does not hurt", SessionFormat.DISCUSSION),
+    ("Wellbeing in digital teams", SessionFormat.DISCUSSION),
+    ("From paper forms to online in 12 weeks", SessionFormat.SHOW_AND_TELL),
+    ("Data ethics for local government", SessionFormat.DISCUSSION),
+    ("Low-code: friend or foe?", SessionFormat.DISCUSSION),
+    ("Running a hackathon with residents", SessionFormat.WORKSHOP),
+    ("Cyber security for small councils", SessionFormat.DISCUSSION),
+    ("Career paths in local gov digital", SessionFormat.DISCUSSION),
+    ("Content design patterns we reuse", SessionFormat.WORKSHOP),
+    ("Measuring what matters: service performance", SessionFormat.DISCUSSION),
+    ("Climate emergency and digital", SessionFormat.DISCUSSION),
+    ("Newbies' session: what is LocalGovCamp?", SessionFormat.OTHER),
+]
+
+
+def _programme(
+    session: Session, camp: Event, accounts: dict[str, Person], rng: random.Random
+) -> None:
+    """Rooms, the default day, pitches with hosts and stars, part of the grid, a full room."""
+    organiser = accounts["organiser"]
+    session.add(
+        EventRole(
+            event_id=camp.id, person_id=accounts["volunteer"].id, role=EventRoleName.VOLUNTEER
+        )
+    )
+    for order, (name, capacity, directions, notes) in enumerate(ROOMS):
+        programme.add_room(
+            session, camp, programme.RoomDetails(name, capacity, directions, notes, order)
+        )
+    slots = [s for s in programme.create_default_day(session, camp) if s.kind.takes_sessions]
+    rooms = programme.active_rooms(session, camp)
+    people = list(session.query(Person).filter(Person.email.like("%@example.org")).limit(120))
+    pitches = []
+    for n, (title, kind) in enumerate(PITCHES):
+        host = accounts["attendee"] if n == 0 else people[n]
+        details = programme.PitchDetails(
+            title, f"{title}: a {kind.label.lower()} pitched on the day.", kind
+        )
+        camp_session = programme.queue_pitch(session, organiser, camp, details, host)
+        if n % 4 == 1:
+            programme.add_co_host(session, camp_session, people[n + 40].email)
+        for fan in rng.sample(people, rng.randint(3, 45)):
+            session.add(Star(camp_session_id=camp_session.id, person_id=fan.id))
+        pitches.append(camp_session)
+    session.flush()
+    cells = [(slot, room) for slot in slots[:3] for room in rooms]
+    for camp_session, (slot, room) in zip(pitches, cells, strict=False):
+        programme_grid.place_session(session, organiser, camp_session, slot.id, room.id, None)
+    programme.flag_room_full(session, accounts["volunteer"], pitches[2])
+    session.flush()
 
 
 def demo_accounts(session: Session) -> dict[str, Person]:

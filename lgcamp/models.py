@@ -4,6 +4,16 @@ from lgcamp.accounts.models import Person
 from lgcamp.checkin.models import CheckIn, ScanLog, ScannerLink
 from lgcamp.events.models import Event, EventRole
 from lgcamp.mail import OutboundEmail
+from lgcamp.programme.models import (
+    CampSession,
+    GridChange,
+    ProgrammeState,
+    Room,
+    RoomFullFlag,
+    SessionHost,
+    Star,
+    TimeSlot,
+)
 from lgcamp.tickets.models import (
     Answer,
     AnswerTotal,
@@ -20,15 +30,23 @@ __all__ = [
     "AnswerTotal",
     "BallotDraw",
     "Booking",
+    "CampSession",
     "CheckIn",
     "Event",
     "EventRole",
+    "GridChange",
     "OutboundEmail",
     "Person",
+    "ProgrammeState",
     "Question",
+    "Room",
+    "RoomFullFlag",
     "ScanLog",
     "ScannerLink",
+    "SessionHost",
+    "Star",
     "TicketSettings",
     "TicketType",
+    "TimeSlot",
     "Transfer",
 ]

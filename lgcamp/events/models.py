@@ -48,6 +48,7 @@ class EventRoleName(enum.StrEnum):
     CATERING = "catering"
     ACCESS_LEAD = "access_lead"
     SCANNER = "scanner"  # checks people in at the door of this event
+    VOLUNTEER = "volunteer"  # helps on the day: pitch queue, room-full flags
 
 
 class Event(Base):
