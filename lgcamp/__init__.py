@@ -20,6 +20,7 @@ from lgcamp.events import views as events_views
 from lgcamp.events.markdown import render_markdown
 from lgcamp.extensions import csrf, db, limiter, login_manager, migrate
 from lgcamp.permissions import TEMPLATE_PREDICATES
+from lgcamp.programme import views as programme_views
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature; only this function registers them."""
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(events_views.bp)
+    app.register_blueprint(programme_views.bp)
 
 
 def register_request_hooks(app: Flask) -> None:

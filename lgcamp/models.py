@@ -3,6 +3,31 @@
 from lgcamp.accounts.models import Person
 from lgcamp.events.models import Event, EventRole
 from lgcamp.mail import OutboundEmail
+from lgcamp.programme.models import (
+    CampSession,
+    GridChange,
+    ProgrammeState,
+    Room,
+    RoomFullFlag,
+    SessionHost,
+    Star,
+    TimeSlot,
+)
 from lgcamp.tickets.models import Booking, TicketType
 
-__all__ = ["Booking", "Event", "EventRole", "OutboundEmail", "Person", "TicketType"]
+__all__ = [
+    "Booking",
+    "CampSession",
+    "Event",
+    "EventRole",
+    "GridChange",
+    "OutboundEmail",
+    "Person",
+    "ProgrammeState",
+    "Room",
+    "RoomFullFlag",
+    "SessionHost",
+    "Star",
+    "TicketType",
+    "TimeSlot",
+]

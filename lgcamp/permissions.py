@@ -18,6 +18,8 @@ from lgcamp.accounts.models import Person
 from lgcamp.errors import wants_json
 from lgcamp.events.models import Event, EventRole, EventRoleName
 from lgcamp.extensions import db, login_manager
+from lgcamp.programme.models import CampSession, SessionHost
+from lgcamp.tickets.models import Booking, BookingStatus
 
 Actor = Person | AnonymousUserMixin | None
 F = TypeVar("F", bound=Callable[..., Any])
@@ -82,6 +84,74 @@ def can_administer_network(actor: Actor) -> bool:
     return is_admin(actor)
 
 
+def holds_ticket(actor: Actor, event: Event) -> bool:
+    """A ticket holder: a confirmed booking for this event."""
+    if not isinstance(actor, Person) or event.id is None:
+        return False
+    query = select(
+        exists().where(
+            Booking.event_id == event.id,
+            Booking.person_id == actor.id,
+            Booking.status == BookingStatus.CONFIRMED,
+        )
+    )
+    return bool(db.session.scalar(query))
+
+
+def is_volunteer(actor: Actor, event: Event) -> bool:
+    """A volunteer at this event (pitch queue, room-full flags)."""
+    return has_event_role(actor, event, EventRoleName.VOLUNTEER)
+
+
+def is_event_team(actor: Actor, event: Event) -> bool:
+    """Organisers, volunteers and admins: the people running the day."""
+    return can_manage_event(actor, event) or is_volunteer(actor, event)
+
+
+def is_session_host(actor: Actor, camp_session: CampSession) -> bool:
+    """A host (pitcher or co-host) of this session."""
+    if not isinstance(actor, Person):
+        return False
+    if camp_session.pitched_by_id == actor.id:
+        return True
+    query = select(
+        exists().where(
+            SessionHost.camp_session_id == camp_session.id, SessionHost.person_id == actor.id
+        )
+    )
+    return bool(db.session.scalar(query))
+
+
+def can_pitch(actor: Actor, event: Event) -> bool:
+    """Ticket holders pitch sessions; so may the event team."""
+    return holds_ticket(actor, event) or is_event_team(actor, event)
+
+
+def can_use_pitch_queue(actor: Actor, event: Event) -> bool:
+    """Enter pitches for others on the day: organisers and volunteers."""
+    return is_event_team(actor, event)
+
+
+def can_star(actor: Actor, event: Event) -> bool:
+    """Star sessions ("I'd go to this"): people coming to the event."""
+    return holds_ticket(actor, event) or is_event_team(actor, event)
+
+
+def can_edit_session(actor: Actor, camp_session: CampSession) -> bool:
+    """Edit or withdraw a pitch, add notes, say whether it took place: hosts and organisers."""
+    return is_session_host(actor, camp_session) or can_manage_event(actor, camp_session.event)
+
+
+def can_flag_room_full(actor: Actor, camp_session: CampSession) -> bool:
+    """Flag a session's room as full: volunteers, hosts and organisers."""
+    return is_volunteer(actor, camp_session.event) or can_edit_session(actor, camp_session)
+
+
+def can_edit_grid(actor: Actor, event: Event) -> bool:
+    """Rooms, slots and the grid editor: organisers (and admins)."""
+    return can_manage_event(actor, event)
+
+
 def authorize(allowed: bool) -> None:
     """Stop the request unless allowed: sign-in page for anonymous people, 403 otherwise."""
     if allowed:
@@ -119,4 +189,10 @@ TEMPLATE_PREDICATES = {
     "can_manage_event": can_manage_event,
     "can_create_event": can_create_event,
     "can_administer_network": can_administer_network,
+    "can_pitch": can_pitch,
+    "can_use_pitch_queue": can_use_pitch_queue,
+    "can_star": can_star,
+    "can_edit_session": can_edit_session,
+    "can_flag_room_full": can_flag_room_full,
+    "can_edit_grid": can_edit_grid,
 }

@@ -6,11 +6,14 @@ import itertools
 from datetime import datetime, timedelta
 from functools import cache
 
+from sqlalchemy import select
+
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import hash_password
 from lgcamp.database import utcnow
 from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, EventStatus
 from lgcamp.extensions import db
+from lgcamp.programme.models import CampSession, Room, SessionHost, SlotKind, TimeSlot
 from lgcamp.tickets.models import PLACE_HOLDING_STATUSES, Booking, BookingStatus, TicketType
 
 PASSWORD = "correct horse battery"
@@ -106,3 +109,76 @@ def make_booking(
     db.session.add(booking)
     db.session.commit()
     return booking
+
+
+def make_volunteer(event: Event, person: Person | None = None) -> Person:
+    """A person with the volunteer role at the event."""
+    person = person or make_person()
+    db.session.add(EventRole(event_id=event.id, person_id=person.id, role=EventRoleName.VOLUNTEER))
+    db.session.commit()
+    return person
+
+
+def make_ticket_holder(event: Event, person: Person | None = None) -> Person:
+    """A person with a confirmed booking for the event."""
+    person = person or make_person()
+    ticket_type = db.session.scalar(select(TicketType).where(TicketType.event_id == event.id))
+    make_booking(ticket_type or make_ticket_type(event), person)
+    return person
+
+
+def make_room(event: Event, name: str | None = None, capacity: int = 30, **fields: object) -> Room:
+    """A room at the event."""
+    room = Room(
+        event_id=event.id, name=name or f"Room {next(_counter)}", capacity=capacity, **fields
+    )
+    db.session.add(room)
+    db.session.commit()
+    return room
+
+
+def make_slot(
+    event: Event,
+    offset_minutes: int = 60,
+    minutes: int = 45,
+    kind: SlotKind = SlotKind.SESSION,
+    label: str = "",
+) -> TimeSlot:
+    """A time slot starting this many minutes after the event starts."""
+    starts_at = event.starts_at + timedelta(minutes=offset_minutes)
+    slot = TimeSlot(
+        event_id=event.id,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        kind=kind,
+        label=label,
+    )
+    db.session.add(slot)
+    db.session.commit()
+    return slot
+
+
+def make_camp_session(
+    event: Event,
+    host: Person | None = None,
+    title: str | None = None,
+    *,
+    slot: TimeSlot | None = None,
+    room: Room | None = None,
+    co_hosts: tuple[Person, ...] = (),
+    **fields: object,
+) -> CampSession:
+    """A pitched session with its host (a new person unless given), placed if slot and room."""
+    host = host or make_person()
+    camp_session = CampSession(
+        event_id=event.id,
+        title=title or f"Session {next(_counter)}",
+        pitched_by_id=host.id,
+        slot_id=slot.id if slot else None,
+        room_id=room.id if room else None,
+        **fields,
+    )
+    camp_session.hosts = [SessionHost(person_id=p.id) for p in (host, *co_hosts)]
+    db.session.add(camp_session)
+    db.session.commit()
+    return camp_session

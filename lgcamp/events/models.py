@@ -44,6 +44,7 @@ class EventRoleName(enum.StrEnum):
     """Roles a person can hold in one event."""
 
     ORGANISER = "organiser"
+    VOLUNTEER = "volunteer"  # helps on the day: pitch queue, room-full flags
 
 
 class Event(Base):

@@ -1,0 +1,1 @@
+"""Programme: rooms, time slots, pitches, stars, the grid editor and the public live grid."""

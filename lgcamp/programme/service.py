@@ -1,0 +1,600 @@
+"""Programme operations: rooms, time slots, the default day, pitches, hosts, stars and flags.
+
+Grid placement lives in `lgcamp.programme.grid`; everything here that changes what the public
+grid shows takes the grid lock there (which bumps the grid version live pages poll).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from lgcamp.accounts.models import Person
+from lgcamp.accounts.service import find_person_by_email
+from lgcamp.database import utcnow
+from lgcamp.errors import Conflict, DomainError, NotAllowed
+from lgcamp.events.models import Event, EventRole, EventRoleName, EventStatus
+from lgcamp.permissions import can_pitch, can_star, is_event_team
+from lgcamp.programme.grid import (
+    cell_label,
+    lock_grid,
+    slot_time,
+    unschedule_session,
+)
+from lgcamp.programme.models import (
+    CampSession,
+    ChangeKind,
+    Room,
+    RoomFullFlag,
+    SessionFormat,
+    SessionHost,
+    SessionStatus,
+    SlotKind,
+    Star,
+    TimeSlot,
+)
+
+TITLE_MAX = 120
+DESCRIPTION_MAX = 5000
+ACCESSIBILITY_MAX = 1000
+NOTES_URL_MAX = 500
+
+
+class NoSuchPerson(DomainError):
+    """No account matches the name or email given for a host."""
+
+
+# --- rooms -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoomDetails:
+    """What an organiser enters for a room."""
+
+    name: str
+    capacity: int
+    directions: str = ""
+    access_notes: str = ""
+    sort_order: int = 0
+
+
+def _apply_room(room: Room, details: RoomDetails) -> None:
+    name = details.name.strip()
+    if not name:
+        raise DomainError("Enter the room name", field="name")
+    if len(name) > 80:
+        raise DomainError("Room name must be 80 characters or fewer", field="name")
+    if details.capacity < 1:
+        raise DomainError("Capacity must be at least 1", field="capacity")
+    room.name, room.capacity = name, details.capacity
+    room.directions = details.directions.strip()[:200]
+    room.access_notes = details.access_notes.strip()
+    room.sort_order = details.sort_order
+
+
+def active_rooms(session: Session, event: Event) -> list[Room]:
+    """The event's rooms in their order (removed rooms left out)."""
+    return list(
+        session.scalars(
+            select(Room)
+            .where(Room.event_id == event.id, Room.deleted_at.is_(None))
+            .order_by(Room.sort_order, Room.id)
+        )
+    )
+
+
+def add_room(session: Session, event: Event, details: RoomDetails) -> Room:
+    """Add a room to the event's programme."""
+    lock_grid(session, event.id)
+    room = Room(event_id=event.id)
+    _apply_room(room, details)
+    session.add(room)
+    session.flush()
+    return room
+
+
+def update_room(session: Session, room: Room, details: RoomDetails) -> Room:
+    """Change a room's name, capacity, directions, notes or order."""
+    if room.is_deleted:
+        raise Conflict(f"{room.name} has been removed from the programme.")
+    lock_grid(session, room.event_id)
+    _apply_room(room, details)
+    session.flush()
+    return room
+
+
+def remove_room(session: Session, actor: Person, room: Room) -> int:
+    """Remove a room; its sessions go back to the unscheduled pitches. Returns how many."""
+    if room.is_deleted:
+        raise Conflict(f"{room.name} has already been removed.")
+    lock_grid(session, room.event_id)
+    placed = list(session.scalars(select(CampSession).where(CampSession.room_id == room.id)))
+    for camp_session in placed:
+        unschedule_session(session, actor, camp_session, None)
+    room.deleted_at = utcnow()
+    session.flush()
+    return len(placed)
+
+
+# --- time slots --------------------------------------------------------------------------------
+
+
+def slots_of(session: Session, event: Event) -> list[TimeSlot]:
+    """The event's time slots in time order."""
+    return list(
+        session.scalars(
+            select(TimeSlot).where(TimeSlot.event_id == event.id).order_by(TimeSlot.starts_at)
+        )
+    )
+
+
+def _check_slot(
+    session: Session, event: Event, starts_at: datetime, ends_at: datetime, slot_id: int | None
+) -> None:
+    if ends_at <= starts_at:
+        raise DomainError("The end must be after the start", field="end_time")
+    overlapping = session.scalar(
+        select(TimeSlot).where(
+            TimeSlot.event_id == event.id,
+            TimeSlot.starts_at < ends_at,
+            TimeSlot.ends_at > starts_at,
+            TimeSlot.id != (slot_id or 0),
+        )
+    )
+    if overlapping is not None:
+        raise Conflict(
+            f"That overlaps {overlapping.title} at {slot_time(overlapping, event.tz)}",
+            field="start_time",
+        )
+
+
+def add_slot(
+    session: Session,
+    event: Event,
+    starts_at: datetime,
+    ends_at: datetime,
+    kind: SlotKind,
+    label: str = "",
+) -> TimeSlot:
+    """Add a time slot; slots of one event do not overlap."""
+    lock_grid(session, event.id)
+    _check_slot(session, event, starts_at, ends_at, None)
+    slot = TimeSlot(
+        event_id=event.id, starts_at=starts_at, ends_at=ends_at, kind=kind, label=label.strip()
+    )
+    session.add(slot)
+    session.flush()
+    return slot
+
+
+def update_slot(
+    session: Session,
+    slot: TimeSlot,
+    starts_at: datetime,
+    ends_at: datetime,
+    kind: SlotKind,
+    label: str = "",
+) -> TimeSlot:
+    """Change a slot's times, kind or label (not to a break while sessions sit in it)."""
+    lock_grid(session, slot.event_id)
+    _check_slot(session, slot.event, starts_at, ends_at, slot.id)
+    placed = session.scalar(
+        select(func.count(CampSession.id)).where(CampSession.slot_id == slot.id)
+    )
+    if placed and not kind.takes_sessions:
+        raise Conflict(
+            f"{placed} session(s) are in this slot: move them out before making it a {kind.value}.",
+            field="kind",
+        )
+    slot.starts_at, slot.ends_at, slot.kind, slot.label = starts_at, ends_at, kind, label.strip()
+    session.flush()
+    return slot
+
+
+def remove_slot(session: Session, slot: TimeSlot) -> None:
+    """Delete a slot that has no sessions in it."""
+    lock_grid(session, slot.event_id)
+    placed = session.scalar(
+        select(func.count(CampSession.id)).where(CampSession.slot_id == slot.id)
+    )
+    if placed:
+        raise Conflict(f"{placed} session(s) are in this slot: move or unschedule them first.")
+    session.delete(slot)
+    session.flush()
+
+
+# A typical camp day, as (minutes after the start, length in minutes, kind, label).
+DEFAULT_DAY = (
+    (0, 60, SlotKind.PITCHING, "Welcome and pitching"),
+    (60, 45, SlotKind.SESSION, "Session 1"),
+    (105, 15, SlotKind.BREAK, "Break"),
+    (120, 45, SlotKind.SESSION, "Session 2"),
+    (165, 45, SlotKind.SESSION, "Session 3"),
+    (210, 60, SlotKind.LUNCH, "Lunch"),
+    (270, 45, SlotKind.SESSION, "Session 4"),
+    (315, 15, SlotKind.BREAK, "Break"),
+    (330, 45, SlotKind.SESSION, "Session 5"),
+)
+DEFAULT_ROOMS = 4
+DEFAULT_CAPACITY = 30
+
+
+def create_default_day(session: Session, event: Event) -> list[TimeSlot]:
+    """Welcome and pitching, five session slots, breaks and lunch from the event's start.
+
+    Adds four rooms too when the event has none; organisers then adjust both.
+    """
+    if slots_of(session, event):
+        raise Conflict("This event already has time slots: change them one by one instead.")
+    lock_grid(session, event.id)
+    start = event.starts_at
+    slots = [
+        TimeSlot(
+            event_id=event.id,
+            starts_at=start + timedelta(minutes=offset),
+            ends_at=start + timedelta(minutes=offset + length),
+            kind=kind,
+            label=label,
+        )
+        for offset, length, kind, label in DEFAULT_DAY
+    ]
+    session.add_all(slots)
+    if not active_rooms(session, event):
+        session.add_all(
+            Room(event_id=event.id, name=f"Room {n}", capacity=DEFAULT_CAPACITY, sort_order=n)
+            for n in range(1, DEFAULT_ROOMS + 1)
+        )
+    session.flush()
+    return slots
+
+
+# --- people ------------------------------------------------------------------------------------
+
+
+def find_host(session: Session, query: str, field: str = "host") -> Person:
+    """One account by email, or by full name when only one person has it."""
+    text = query.strip()
+    if not text:
+        raise NoSuchPerson("Enter the host's name or email address", field=field)
+    if "@" in text:
+        person = find_person_by_email(session, text)
+        if person is None:
+            raise NoSuchPerson(
+                f"No account uses the email address {text}. Ask them to create an account.",
+                field=field,
+            )
+        return person
+    matches = list(
+        session.scalars(select(Person).where(func.lower(Person.name) == text.lower()).limit(2))
+    )
+    if not matches:
+        raise NoSuchPerson(
+            f"No one called {text} has an account. Check the spelling, or use their email.",
+            field=field,
+        )
+    if len(matches) > 1:
+        raise NoSuchPerson(
+            f"More than one person is called {text}: enter their email address instead.",
+            field=field,
+        )
+    return matches[0]
+
+
+def add_volunteer(session: Session, event: Event, email: str) -> Person:
+    """Give the person with this account email the volunteer role at the event."""
+    person = find_host(session, email, field="email")
+    exists = session.scalar(
+        select(EventRole).where(
+            EventRole.event_id == event.id,
+            EventRole.person_id == person.id,
+            EventRole.role == EventRoleName.VOLUNTEER,
+        )
+    )
+    if exists is not None:
+        raise Conflict(f"{person.name} is already a volunteer.", field="email")
+    session.add(EventRole(event_id=event.id, person_id=person.id, role=EventRoleName.VOLUNTEER))
+    session.flush()
+    return person
+
+
+def remove_volunteer(session: Session, event: Event, person_id: int) -> None:
+    """Take the volunteer role away."""
+    session.execute(
+        delete(EventRole).where(
+            EventRole.event_id == event.id,
+            EventRole.person_id == person_id,
+            EventRole.role == EventRoleName.VOLUNTEER,
+        )
+    )
+    session.flush()
+
+
+def volunteers_of(session: Session, event: Event) -> list[Person]:
+    """The event's volunteers, by name."""
+    return list(
+        session.scalars(
+            select(Person)
+            .join(EventRole, EventRole.person_id == Person.id)
+            .where(EventRole.event_id == event.id, EventRole.role == EventRoleName.VOLUNTEER)
+            .order_by(Person.name)
+        )
+    )
+
+
+# --- pitches -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PitchDetails:
+    """What a pitcher enters for a session."""
+
+    title: str
+    description: str = ""
+    format: SessionFormat = SessionFormat.DISCUSSION
+    accessibility: str = ""
+
+
+def _apply_pitch(camp_session: CampSession, details: PitchDetails) -> None:
+    title = " ".join(details.title.split())
+    if not title:
+        raise DomainError("Enter a title for the session", field="title")
+    if len(title) > TITLE_MAX:
+        raise DomainError(f"Title must be {TITLE_MAX} characters or fewer", field="title")
+    if len(details.description) > DESCRIPTION_MAX:
+        raise DomainError(
+            f"Description must be {DESCRIPTION_MAX:,} characters or fewer", field="description"
+        )
+    if len(details.accessibility) > ACCESSIBILITY_MAX:
+        raise DomainError(
+            f"Accessibility notes must be {ACCESSIBILITY_MAX:,} characters or fewer",
+            field="accessibility",
+        )
+    camp_session.title = title
+    camp_session.description = details.description.strip()
+    camp_session.format = details.format
+    camp_session.accessibility = details.accessibility.strip()
+
+
+def _check_open(event: Event) -> None:
+    if event.status == EventStatus.CANCELLED:
+        raise Conflict(f"{event.name} has been cancelled: it takes no more pitches.")
+
+
+def _add_hosts(session: Session, camp_session: CampSession, people: list[Person]) -> None:
+    present = {h.person_id for h in camp_session.hosts}
+    for person in people:
+        if person.id not in present:
+            camp_session.hosts.append(SessionHost(person_id=person.id))
+            present.add(person.id)
+
+
+def parse_co_hosts(session: Session, text: str) -> list[Person]:
+    """Co-hosts from a list of names or emails, one a line or separated by commas."""
+    entries = [e for line in text.splitlines() for e in line.split(",") if e.strip()]
+    if len(entries) > 10:
+        raise DomainError("A session can have up to 10 co-hosts", field="co_hosts")
+    return [find_host(session, entry, field="co_hosts") for entry in entries]
+
+
+def pitch_session(
+    session: Session,
+    actor: Person,
+    event: Event,
+    details: PitchDetails,
+    co_hosts: list[Person] | None = None,
+) -> CampSession:
+    """A ticket holder pitches a session; they host it, with any co-hosts."""
+    if not can_pitch(actor, event):
+        raise NotAllowed(f"You need a confirmed ticket for {event.name} to pitch a session.")
+    _check_open(event)
+    camp_session = CampSession(event_id=event.id, pitched_by_id=actor.id, entered_by_id=actor.id)
+    _apply_pitch(camp_session, details)
+    session.add(camp_session)
+    _add_hosts(session, camp_session, [actor, *(co_hosts or [])])
+    session.flush()
+    return camp_session
+
+
+def queue_pitch(
+    session: Session, actor: Person, event: Event, details: PitchDetails, host: Person
+) -> CampSession:
+    """An organiser or volunteer enters a pitch made on the day, for its host."""
+    if not is_event_team(actor, event):
+        raise NotAllowed("Only organisers and volunteers can enter pitches for others.")
+    _check_open(event)
+    camp_session = CampSession(event_id=event.id, pitched_by_id=host.id, entered_by_id=actor.id)
+    _apply_pitch(camp_session, details)
+    session.add(camp_session)
+    _add_hosts(session, camp_session, [host])
+    session.flush()
+    return camp_session
+
+
+def update_pitch(session: Session, camp_session: CampSession, details: PitchDetails) -> None:
+    """Change a pitch's title, description, format or accessibility notes."""
+    if camp_session.is_withdrawn:
+        raise Conflict("This session has been withdrawn: it can no longer be changed.")
+    if camp_session.is_scheduled:
+        lock_grid(session, camp_session.event_id)  # the title shows on the live grid
+    _apply_pitch(camp_session, details)
+    session.flush()
+
+
+def withdraw_session(session: Session, actor: Person, camp_session: CampSession) -> None:
+    """Withdraw a pitch; on the grid it shows as cancelled."""
+    if camp_session.is_withdrawn:
+        raise Conflict("This session has already been withdrawn.")
+    unschedule_session(session, actor, camp_session, None, kind=ChangeKind.CANCELLED)
+    camp_session.status = SessionStatus.WITHDRAWN
+    session.flush()
+
+
+def add_co_host(session: Session, camp_session: CampSession, query: str) -> Person:
+    """Add a co-host found by name or email."""
+    person = find_host(session, query)
+    if any(h.person_id == person.id for h in camp_session.hosts):
+        raise Conflict(f"{person.name} already hosts this session.", field="host")
+    if camp_session.is_scheduled:
+        lock_grid(session, camp_session.event_id)
+    _add_hosts(session, camp_session, [person])
+    session.flush()
+    return person
+
+
+def remove_co_host(session: Session, camp_session: CampSession, person_id: int) -> None:
+    """Remove a host; a session keeps at least one."""
+    host = next((h for h in camp_session.hosts if h.person_id == person_id), None)
+    if host is None:
+        raise DomainError("That person does not host this session.")
+    if len(camp_session.hosts) == 1:
+        raise Conflict("A session needs at least one host.")
+    if camp_session.is_scheduled:
+        lock_grid(session, camp_session.event_id)
+    camp_session.hosts.remove(host)
+    session.flush()
+
+
+def pitches_of(
+    session: Session, event: Event, *, include_withdrawn: bool = False
+) -> list[CampSession]:
+    """The event's pitched sessions, newest first."""
+    query = select(CampSession).where(CampSession.event_id == event.id)
+    if not include_withdrawn:
+        query = query.where(CampSession.status == SessionStatus.PITCHED)
+    return list(
+        session.scalars(query.order_by(CampSession.created_at.desc(), CampSession.id.desc()))
+    )
+
+
+def sessions_hosted_by(session: Session, person: Person, event: Event) -> list[CampSession]:
+    """The person's own pitches at an event (withdrawn ones too)."""
+    return list(
+        session.scalars(
+            select(CampSession)
+            .outerjoin(SessionHost, SessionHost.camp_session_id == CampSession.id)
+            .where(
+                CampSession.event_id == event.id,
+                or_(CampSession.pitched_by_id == person.id, SessionHost.person_id == person.id),
+            )
+            .distinct()
+            .order_by(CampSession.created_at)
+        )
+    )
+
+
+# --- stars, notes, flags -----------------------------------------------------------------------
+
+
+def star_session(session: Session, actor: Person, camp_session: CampSession) -> bool:
+    """Star a session ("I'd go to this"); False when it was starred already."""
+    if not can_star(actor, camp_session.event):
+        raise NotAllowed("Stars are for people with a ticket to this event.")
+    if camp_session.is_withdrawn:
+        raise Conflict("This session has been withdrawn.")
+    exists = session.scalar(
+        select(Star.id).where(Star.camp_session_id == camp_session.id, Star.person_id == actor.id)
+    )
+    if exists is not None:
+        return False
+    session.add(Star(camp_session_id=camp_session.id, person_id=actor.id))
+    session.flush()
+    return True
+
+
+def unstar_session(session: Session, actor: Person, camp_session: CampSession) -> None:
+    """Take a star back."""
+    session.execute(
+        delete(Star).where(Star.camp_session_id == camp_session.id, Star.person_id == actor.id)
+    )
+    session.flush()
+
+
+def starred_ids(session: Session, actor: Person, event: Event) -> set[int]:
+    """Which of the event's sessions this person starred."""
+    return set(
+        session.scalars(
+            select(Star.camp_session_id)
+            .join(CampSession, CampSession.id == Star.camp_session_id)
+            .where(Star.person_id == actor.id, CampSession.event_id == event.id)
+        )
+    )
+
+
+def agenda(session: Session, actor: Person, event: Event) -> list[CampSession]:
+    """A person's starred sessions: scheduled ones by time, then the rest."""
+    sessions = list(
+        session.scalars(
+            select(CampSession)
+            .join(Star, Star.camp_session_id == CampSession.id)
+            .outerjoin(TimeSlot, TimeSlot.id == CampSession.slot_id)
+            .where(
+                Star.person_id == actor.id,
+                CampSession.event_id == event.id,
+                CampSession.status == SessionStatus.PITCHED,
+            )
+            .order_by(TimeSlot.starts_at.is_(None), TimeSlot.starts_at, CampSession.title)
+        )
+    )
+    return sessions
+
+
+def set_notes_url(session: Session, camp_session: CampSession, url: str) -> None:
+    """Link the session's shared notes (http or https only); empty removes the link."""
+    url = url.strip()
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            raise DomainError(
+                "Enter a web address starting with https:// or http://", field="notes_url"
+            )
+        if len(url) > NOTES_URL_MAX:
+            raise DomainError(
+                f"The web address must be {NOTES_URL_MAX} characters or fewer", field="notes_url"
+            )
+    camp_session.notes_url = url
+    session.flush()
+
+
+def set_took_place(session: Session, camp_session: CampSession, value: bool | None) -> None:
+    """Say whether the session took place; None goes back to the rule (scheduled and over)."""
+    if camp_session.is_withdrawn and value:
+        raise Conflict("A withdrawn session did not take place.")
+    camp_session.took_place_override = value
+    session.flush()
+
+
+def flag_room_full(session: Session, actor: Person, camp_session: CampSession) -> None:
+    """Mark the session's room as full; the grid and big screen point people elsewhere."""
+    if not camp_session.is_scheduled:
+        raise Conflict("This session is not on the grid, so it has no room to be full.")
+    lock_grid(session, camp_session.event_id)
+    exists = session.scalar(
+        select(RoomFullFlag.id).where(RoomFullFlag.camp_session_id == camp_session.id)
+    )
+    if exists is None:
+        session.add(RoomFullFlag(camp_session_id=camp_session.id, flagged_by_id=actor.id))
+    session.flush()
+
+
+def clear_room_full(session: Session, camp_session: CampSession) -> None:
+    """The room has space again."""
+    lock_grid(session, camp_session.event_id)
+    session.execute(delete(RoomFullFlag).where(RoomFullFlag.camp_session_id == camp_session.id))
+    session.flush()
+
+
+def is_room_full(session: Session, camp_session: CampSession) -> bool:
+    """Whether the session's room is flagged full."""
+    flag = session.scalar(
+        select(RoomFullFlag.id).where(RoomFullFlag.camp_session_id == camp_session.id)
+    )
+    return flag is not None
+
+
+def where_and_when(camp_session: CampSession) -> str:
+    """Room and time in the event's timezone, for pages and messages."""
+    return cell_label(camp_session.slot, camp_session.room, camp_session.event.tz)
