@@ -12,6 +12,7 @@ from lgcamp import config as config_module
 from lgcamp import models as _models  # noqa: F401 (registers every table)
 from lgcamp.accounts import views as accounts_views
 from lgcamp.accounts.service import load_person
+from lgcamp.checkin import views as checkin_views
 from lgcamp.cli import register_commands
 from lgcamp.config import CHECKOUT_DIR, PACKAGE_DIR
 from lgcamp.database import configure_sqlite, write_intent
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(events_views.bp)
     app.register_blueprint(programme_views.bp)
+    app.register_blueprint(checkin_views.bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Every model, imported in one place so that the metadata (Alembic, create_all) is complete."""
 
 from lgcamp.accounts.models import Person
+from lgcamp.checkin.models import CheckIn, ScanLog, ScannerLink
 from lgcamp.events.models import Event, EventRole
 from lgcamp.mail import OutboundEmail
 from lgcamp.programme.models import (
@@ -18,6 +19,7 @@ from lgcamp.tickets.models import Booking, TicketType
 __all__ = [
     "Booking",
     "CampSession",
+    "CheckIn",
     "Event",
     "EventRole",
     "GridChange",
@@ -26,6 +28,8 @@ __all__ = [
     "ProgrammeState",
     "Room",
     "RoomFullFlag",
+    "ScanLog",
+    "ScannerLink",
     "SessionHost",
     "Star",
     "TicketType",

@@ -15,6 +15,7 @@ from flask_login import AnonymousUserMixin, current_user
 from sqlalchemy import exists, select
 
 from lgcamp.accounts.models import Person
+from lgcamp.checkin.models import ScannerLink
 from lgcamp.errors import wants_json
 from lgcamp.events.models import Event, EventRole, EventRoleName
 from lgcamp.extensions import db, login_manager
@@ -77,6 +78,19 @@ def can_manage_event(actor: Actor, event: Event) -> bool:
 def can_view_event(actor: Actor, event: Event) -> bool:
     """Published and cancelled events are public; drafts only for those who manage them."""
     return event.is_published or can_manage_event(actor, event)
+
+
+def can_scan(actor: Actor | ScannerLink, event: Event) -> bool:
+    """Check people in at the event's door: its organisers, people with the scanner role, and
+    holders of an active scanner link for this event (which grants nothing else)."""
+    if isinstance(actor, ScannerLink):
+        return actor.event_id == event.id and actor.is_active()
+    return can_manage_event(actor, event) or has_event_role(actor, event, EventRoleName.SCANNER)
+
+
+def can_see_door_dashboard(actor: Actor, event: Event) -> bool:
+    """The live door dashboard and scanner links are for the event's organisers."""
+    return can_manage_event(actor, event)
 
 
 def can_administer_network(actor: Actor) -> bool:
@@ -195,4 +209,6 @@ TEMPLATE_PREDICATES = {
     "can_edit_session": can_edit_session,
     "can_flag_room_full": can_flag_room_full,
     "can_edit_grid": can_edit_grid,
+    "can_scan": can_scan,
+    "can_see_door_dashboard": can_see_door_dashboard,
 }

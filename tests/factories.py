@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import hash_password
+from lgcamp.checkin.links import create_scanner_link, link_secret
+from lgcamp.checkin.models import ScannerLink
 from lgcamp.database import utcnow
 from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, EventStatus
 from lgcamp.extensions import db
@@ -182,3 +184,19 @@ def make_camp_session(
     db.session.add(camp_session)
     db.session.commit()
     return camp_session
+
+
+def make_scanner_link(
+    event: Event,
+    label: str = "Door 1",
+    *,
+    expires_at: datetime | None = None,
+    key: str = "test-secret",
+) -> tuple[ScannerLink, str]:
+    """A scanner link for the event and its secret (derived from the test app's secret key)."""
+    creator = make_person()
+    link = create_scanner_link(
+        db.session, creator, event, label, expires_at or utcnow() + timedelta(hours=12), key
+    )
+    db.session.commit()
+    return link, link_secret(key, link)

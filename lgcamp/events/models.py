@@ -45,6 +45,7 @@ class EventRoleName(enum.StrEnum):
 
     ORGANISER = "organiser"
     VOLUNTEER = "volunteer"  # helps on the day: pitch queue, room-full flags
+    SCANNER = "scanner"  # checks people in at the door of this event
 
 
 class Event(Base):

@@ -1,7 +1,7 @@
 """programme: rooms, slots, sessions, grid
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-28 07:37:46.062873
 
 """
@@ -12,7 +12,7 @@ import lgcamp.database
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

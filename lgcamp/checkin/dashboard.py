@@ -1,0 +1,146 @@
+"""The organisers' live door dashboard: counts, arrivals per 15 minutes, recent scans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lgcamp.accounts.models import Person
+from lgcamp.checkin.models import CheckIn, ScanLog
+from lgcamp.database import utcnow
+from lgcamp.events.models import Event
+from lgcamp.tickets.models import Booking, BookingStatus
+
+BUCKET = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """Check-ins in one 15-minute slot, and the bar height step (0-20) for the chart."""
+
+    starts_at: datetime
+    label: str
+    count: int
+    step: int
+
+
+@dataclass(frozen=True)
+class RecentScan:
+    """One line of the recent scans list."""
+
+    received_at: datetime
+    time: str
+    name: str
+    result: str
+    colour: str
+    door: str
+
+
+@dataclass(frozen=True)
+class DoorStats:
+    """Everything the dashboard shows."""
+
+    booked: int
+    checked_in: int
+    no_shows: int
+    has_started: bool
+    arrivals: list[Arrivals]
+    recent: list[RecentScan]
+
+    def as_json(self) -> dict[str, Any]:
+        """The dashboard's polling answer."""
+        return {
+            "booked": self.booked,
+            "checked_in": self.checked_in,
+            "no_shows": self.no_shows,
+            "has_started": self.has_started,
+            "arrivals": [
+                {"starts_at": a.starts_at.isoformat(), "label": a.label, "count": a.count,
+                 "step": a.step}
+                for a in self.arrivals
+            ],
+            "recent": [
+                {"time": r.time, "name": r.name, "result": r.result, "colour": r.colour,
+                 "door": r.door}
+                for r in self.recent
+            ],
+        }  # fmt: skip
+
+
+def _slot(moment: datetime, event: Event) -> datetime:
+    local = moment.astimezone(event.tz)
+    return local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
+
+
+def arrivals_per_slot(times: list[datetime], event: Event) -> list[Arrivals]:
+    """Count check-ins per 15-minute slot (event's timezone), filling empty slots between."""
+    if not times:
+        return []
+    counts: dict[datetime, int] = {}
+    for moment in times:
+        slot = _slot(moment, event)
+        counts[slot] = counts.get(slot, 0) + 1
+    first, last = min(counts), max(counts)
+    slots, slot = [], first
+    while slot <= last and len(slots) < 96:  # at most a day of slots on the chart
+        slots.append(slot)
+        slot = slot + BUCKET
+    peak = max(counts.values())
+    return [
+        Arrivals(s, s.strftime("%H:%M"), counts.get(s, 0), round(20 * counts.get(s, 0) / peak))
+        for s in slots
+    ]
+
+
+def door_stats(session: Session, event: Event, now: datetime | None = None) -> DoorStats:
+    """Checked in / booked, arrivals, the last 15 scans, and no-shows so far."""
+    now = now or utcnow()
+    booked = session.scalar(
+        select(func.count(Booking.id)).where(
+            Booking.event_id == event.id, Booking.status == BookingStatus.CONFIRMED
+        )
+    )
+    times = list(
+        session.scalars(
+            select(CheckIn.scanned_at)
+            .join(Booking, Booking.id == CheckIn.booking_id)
+            .where(
+                CheckIn.event_id == event.id,
+                CheckIn.undone_at.is_(None),
+                Booking.status == BookingStatus.CONFIRMED,
+            )
+        )
+    )
+    rows = session.execute(
+        select(ScanLog, Person.name)
+        .outerjoin(Booking, Booking.id == ScanLog.booking_id)
+        .outerjoin(Person, Person.id == Booking.person_id)
+        .where(ScanLog.event_id == event.id)
+        .order_by(ScanLog.received_at.desc(), ScanLog.id.desc())
+        .limit(15)
+    ).all()
+    recent = [
+        RecentScan(
+            log.received_at,
+            log.received_at.astimezone(event.tz).strftime("%H:%M:%S"),
+            name or "(no booking)",
+            log.result.value.replace("_", " "),
+            log.result.colour,
+            log.device_label,
+        )
+        for log, name in rows
+    ]
+    booked = booked or 0
+    has_started = now >= event.starts_at
+    return DoorStats(
+        booked=booked,
+        checked_in=len(times),
+        no_shows=max(booked - len(times), 0) if has_started else 0,
+        has_started=has_started,
+        arrivals=arrivals_per_slot(times, event),
+        recent=recent,
+    )

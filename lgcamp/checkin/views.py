@@ -1,0 +1,383 @@
+"""The door: scanner page and its JSON API, scanner links, scanner roles, live dashboard."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from lgcamp.checkin import links, service
+from lgcamp.checkin.dashboard import door_stats
+from lgcamp.checkin.forms import (
+    ApiWalkInForm,
+    CheckInForm,
+    ScannerLinkForm,
+    ScannerRoleForm,
+    WalkInForm,
+    device_label,
+    form_errors,
+    json_object,
+    parse_single_scan,
+    parse_sync_batch,
+)
+from lgcamp.checkin.models import ScanMethod
+from lgcamp.checkin.qr import qr_data_uri
+from lgcamp.checkin.service import ScanActor, ScanInput, WalkIn
+from lgcamp.database import utcnow
+from lgcamp.errors import DomainError, show_on_form
+from lgcamp.events.models import Event
+from lgcamp.events.service import get_event
+from lgcamp.extensions import db
+from lgcamp.permissions import authorize, can_scan, can_see_door_dashboard
+from lgcamp.transaction import commit
+
+bp = Blueprint("checkin", __name__)
+
+GRANTS = "door_links"  # session key: {event id: scanner link id} for phones paired by link
+EXPIRED_LINK = "Your scanner link has expired or been revoked. Ask an organiser for a new one."
+
+
+def _event_or_404(slug: str) -> Event:
+    event = get_event(db.session, slug)
+    if event is None:
+        abort(404)
+    return event
+
+
+def door_actor(slug: str, device_label: str | None = None) -> tuple[Event, ScanActor]:
+    """The event and who is scanning: a person allowed to scan, or a phone paired by link."""
+    event = _event_or_404(slug)
+    if can_scan(current_user, event):
+        label = device_label or current_user.name
+        return event, ScanActor(person=current_user, link=None, door_label=label)
+    link_id = session.get(GRANTS, {}).get(str(event.id))
+    if link_id is not None:
+        link = links.active_link(db.session, link_id, event)
+        if link is None or not can_scan(link, event):
+            abort(403, EXPIRED_LINK)
+        return event, ScanActor(person=None, link=link, door_label=link.label)
+    authorize(False)
+    raise AssertionError("unreachable")
+
+
+def load_dashboard_event(slug: str) -> Event:
+    """The event, or 404; then 403 unless the person may see its door dashboard."""
+    event = _event_or_404(slug)
+    authorize(can_see_door_dashboard(current_user, event))
+    return event
+
+
+def _walk_in_form(form_class: type[WalkInForm], event: Event) -> WalkInForm:
+    form = form_class()
+    form.ticket_type_id.choices = [
+        SelectChoice(str(t.id), f"{t.name} ({t.places_left} left)")
+        for t in service.walk_in_ticket_types(db.session, event)
+    ]
+    return form
+
+
+def _walk_in(form: WalkInForm) -> WalkIn:
+    return WalkIn(
+        form.name.data or "",
+        form.email.data or "",
+        form.organisation.data or "",
+        form.ticket_type_id.data or 0,
+    )
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+@bp.route("/events/<slug>/door/link/<secret>")
+def open_link(slug: str, secret: str) -> Response:
+    """Pair this phone with a door: the link grants this event's scanner and nothing else."""
+    event = _event_or_404(slug)
+    link = links.open_scanner_link(db.session, secret)
+    if link.event_id != event.id:
+        abort(404)
+    commit()
+    grants = dict(session.get(GRANTS, {}))
+    grants[str(event.id)] = link.id
+    session[GRANTS] = grants
+    session.permanent = True
+    return redirect(url_for("checkin.scanner", slug=slug))
+
+
+@bp.route("/events/<slug>/door/scan")
+def scanner(slug: str) -> str:
+    """The scanner: camera, search, walk-ins; works offline once loaded."""
+    event, actor = door_actor(slug)
+    query = (request.args.get("q") or "").strip()[:100]
+    matches = service.search_bookings(db.session, event, query) if len(query) >= 2 else []
+    return render_template(
+        "checkin/scanner.html",
+        event=event,
+        actor=actor,
+        query=query,
+        matches=matches,
+        scan_id=secrets.token_urlsafe(12),
+        walk_in_form=_walk_in_form(WalkInForm, event),
+    )
+
+
+@bp.route("/events/<slug>/door/sw.js")
+def service_worker(slug: str) -> Response:
+    """The scanner's service worker, served inside the scanner's path so that it controls it."""
+    _event_or_404(slug)
+    script = Path(current_app.static_folder or "", "js", "scanner", "sw.js").read_bytes()
+    response = current_app.response_class(script, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = url_for("checkin.scanner", slug=slug)[:-4]
+    return response
+
+
+@bp.route("/events/<slug>/door/check-ins", methods=["POST"])
+def check_in(slug: str) -> Response:
+    """Check in a booking found by search (the scanner page without JavaScript)."""
+    event, actor = door_actor(slug)
+    form = CheckInForm()
+    if not form.validate_on_submit():
+        abort(400)
+    outcome = service.record_scan(
+        db.session,
+        actor,
+        event,
+        ScanInput(scan_id=form.scan_id.data or "", method=ScanMethod.SEARCH,
+                  booking_id=form.booking_id.data),
+    )  # fmt: skip
+    commit()
+    flash(f"{outcome.title}: {outcome.name or ''} {outcome.detail}", "success")
+    return redirect(url_for("checkin.scanner", slug=slug))
+
+
+@bp.route("/events/<slug>/door/walk-ins", methods=["POST"])
+def walk_in(slug: str) -> str | Response:
+    """Register and check in a walk-in (the scanner page without JavaScript)."""
+    event, actor = door_actor(slug)
+    form = _walk_in_form(WalkInForm, event)
+    if form.validate_on_submit():
+        try:
+            outcome = service.register_walk_in(
+                db.session, actor, event, _walk_in(form),
+                ScanInput(scan_id=form.scan_id.data or secrets.token_urlsafe(12)),
+            )  # fmt: skip
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            commit()
+            flash(f"{outcome.name} is registered and checked in.", "success")
+            return redirect(url_for("checkin.scanner", slug=slug))
+    return render_template(
+        "checkin/scanner.html", event=event, actor=actor, query="", matches=[],
+        scan_id=secrets.token_urlsafe(12), walk_in_form=form,
+    ), 400  # fmt: skip
+
+
+@bp.route("/events/<slug>/door/check-ins/<int:check_in_id>/undo", methods=["POST"])
+def undo(slug: str, check_in_id: int) -> Response:
+    """Undo a check-in made by mistake."""
+    event, actor = door_actor(slug)
+    service.undo_check_in(db.session, actor, event, check_in_id)
+    commit()
+    flash("The check-in has been undone.", "success")
+    target = request.form.get("next") == "dashboard" and can_see_door_dashboard(current_user, event)
+    return redirect(url_for("checkin.dashboard" if target else "checkin.scanner", slug=slug))
+
+
+@bp.route("/events/<slug>/door")
+def dashboard(slug: str) -> str:
+    """Live door dashboard for organisers."""
+    event = load_dashboard_event(slug)
+    return render_template(
+        "checkin/dashboard.html", event=event, stats=door_stats(db.session, event)
+    )
+
+
+@bp.route("/events/<slug>/door/links", methods=["GET", "POST"])
+def scanner_links(slug: str) -> str | Response:
+    """Scanner links (with their QR codes) and people with the scanner role."""
+    event = load_dashboard_event(slug)
+    form = ScannerLinkForm()
+    if form.validate_on_submit():
+        expires_at = utcnow() + timedelta(hours=int(form.expires_in.data or 24))
+        link = links.create_scanner_link(
+            db.session, current_user, event, form.label.data or "", expires_at,
+            current_app.secret_key,  # type: ignore[arg-type]
+        )  # fmt: skip
+        commit()
+        flash(f"Scanner link for {link.label} created: scan its QR code with the phone.", "success")
+        return redirect(url_for("checkin.scanner_links", slug=slug, _anchor=f"link-{link.id}"))
+    return _links_page(event, form, ScannerRoleForm(), 400 if form.errors else 200)
+
+
+def _links_page(
+    event: Event, link_form: ScannerLinkForm, role_form: ScannerRoleForm, status: int
+) -> tuple[str, int]:
+    shown = []
+    for link in links.scanner_links_of(db.session, event):
+        url = ""
+        if link.is_active():
+            secret = links.link_secret(current_app.secret_key, link)  # type: ignore[arg-type]
+            url = url_for("checkin.open_link", slug=event.slug, secret=secret, _external=True)
+        shown.append((link, url, qr_data_uri(url) if url else ""))
+    page = render_template(
+        "checkin/links.html",
+        event=event,
+        links=shown,
+        link_form=link_form,
+        role_form=role_form,
+        scanners=links.scanners_of(db.session, event),
+    )
+    return page, status
+
+
+@bp.route("/events/<slug>/door/links/<int:link_id>/revoke", methods=["POST"])
+def revoke_link(slug: str, link_id: int) -> Response:
+    """Stop a scanner link working."""
+    event = load_dashboard_event(slug)
+    link = links.get_scanner_link(db.session, event, link_id) or abort(404)
+    links.revoke_scanner_link(db.session, link)
+    commit()
+    flash(f"The link for {link.label} no longer works.", "success")
+    return redirect(url_for("checkin.scanner_links", slug=slug))
+
+
+@bp.route("/events/<slug>/door/scanners", methods=["POST"])
+def add_scanner(slug: str) -> str | Response:
+    """Give an account holder the scanner role for the event."""
+    event = load_dashboard_event(slug)
+    form = ScannerRoleForm()
+    if form.validate_on_submit():
+        try:
+            person = links.grant_scanner_role(db.session, event, form.email.data or "")
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            commit()
+            flash(f"{person.name} can now scan tickets for this event.", "success")
+            return redirect(url_for("checkin.scanner_links", slug=slug))
+    return _links_page(event, ScannerLinkForm(formdata=None), form, 400)
+
+
+@bp.route("/events/<slug>/door/scanners/<int:person_id>/remove", methods=["POST"])
+def remove_scanner(slug: str, person_id: int) -> Response:
+    """Take the scanner role away."""
+    event = load_dashboard_event(slug)
+    links.remove_scanner_role(db.session, event, person_id)
+    commit()
+    flash("The scanner role has been removed.", "success")
+    return redirect(url_for("checkin.scanner_links", slug=slug))
+
+
+# --- JSON API for the scanner page (documented in README.md) --------------------------------
+
+
+@bp.route("/api/events/<slug>/door/ping")
+def api_ping(slug: str) -> Response:
+    """A cheap request the scanner uses to find out that it is back online."""
+    door_actor(slug)
+    return jsonify(ok=True)
+
+
+@bp.route("/api/events/<slug>/door/scans", methods=["POST"])
+def api_scan(slug: str) -> Response:
+    """Record one live scan; answers what to show (green, amber, red)."""
+    body = request.get_json(silent=True)
+    event, actor = door_actor(slug, device_label(body))
+    scan = parse_single_scan(body)
+    outcome = service.record_scan(db.session, actor, event, scan)
+    commit()
+    return jsonify(outcome.as_json())
+
+
+@bp.route("/api/events/<slug>/door/sync", methods=["POST"])
+def api_sync(slug: str) -> Response:
+    """Record queued offline scans (idempotent by scan id) and report conflicts."""
+    body = request.get_json(silent=True)
+    event, actor = door_actor(slug, device_label(body))
+    scans, device_id = parse_sync_batch(body)
+    results: list[dict[str, Any]] = []
+    for scan in scans:
+        if isinstance(scan, tuple):
+            results.append({"scan_id": scan[0], "error": scan[1]})
+            continue
+        try:
+            results.append(service.record_scan(db.session, actor, event, scan).as_json())
+        except DomainError as error:
+            results.append({"scan_id": scan.scan_id, "error": error.message})
+    commit()
+    superseded = service.superseded_scans(db.session, event, device_id) if device_id else []
+    return jsonify(results=results, superseded=[s.as_json() for s in superseded])
+
+
+@bp.route("/api/events/<slug>/door/search")
+def api_search(slug: str) -> Response:
+    """Bookings by name, email or organisation (two characters or more)."""
+    event, _actor = door_actor(slug)
+    query = (request.args.get("q") or "").strip()
+    if not 2 <= len(query) <= 100:
+        raise DomainError("Search for 2 to 100 characters.", field="q")
+    matches = service.search_bookings(db.session, event, query)
+    return jsonify(matches=[m.as_json() for m in matches])
+
+
+@bp.route("/api/events/<slug>/door/tickets")
+def api_tickets(slug: str) -> Response:
+    """The offline ticket list: hashes, names, ticket types, status (ETag for cheap refresh)."""
+    event, _actor = door_actor(slug)
+    tickets = service.ticket_list(db.session, event)
+    response = jsonify(event=event.slug, count=len(tickets), tickets=tickets)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.route("/api/events/<slug>/door/walk-ins", methods=["POST"])
+def api_walk_in(slug: str) -> Response | tuple[Response, int]:
+    """Register and check in a walk-in; 409 with a clear message when the event is full."""
+    event, actor = door_actor(slug)
+    json_object(request.get_json(silent=True))
+    form = _walk_in_form(ApiWalkInForm, event)
+    if not form.validate():
+        return jsonify(error={"status": 400, "title": "Check the details",
+                              "message": "Check the walk-in's details.",
+                              "fields": form_errors(form)}), 400  # fmt: skip
+    outcome = service.register_walk_in(
+        db.session, actor, event, _walk_in(form),
+        ScanInput(scan_id=form.scan_id.data or secrets.token_urlsafe(12)),
+    )  # fmt: skip
+    commit()
+    return jsonify(outcome.as_json())
+
+
+@bp.route("/api/events/<slug>/door/check-ins/<int:check_in_id>/undo", methods=["POST"])
+def api_undo(slug: str, check_in_id: int) -> Response:
+    """Undo a check-in made by mistake."""
+    event, actor = door_actor(slug)
+    check_in = service.undo_check_in(db.session, actor, event, check_in_id)
+    commit()
+    return jsonify(check_in_id=check_in.id, undone_at=check_in.undone_at.isoformat())  # type: ignore[union-attr]
+
+
+@bp.route("/api/events/<slug>/door/stats")
+def api_stats(slug: str) -> Response:
+    """The dashboard's numbers, for its polling."""
+    event = load_dashboard_event(slug)
+    return jsonify(door_stats(db.session, event).as_json())

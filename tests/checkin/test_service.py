@@ -1,0 +1,372 @@
+"""Check-in services: scans, idempotency, offline conflicts, undo, search, walk-ins, links."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
+
+from lgcamp.accounts.models import Person
+from lgcamp.checkin import links, service
+from lgcamp.checkin.dashboard import door_stats
+from lgcamp.checkin.models import CheckIn, ScanLog, ScanMethod, ScanResult
+from lgcamp.checkin.service import ScanActor, ScanInput, WalkIn
+from lgcamp.database import utcnow
+from lgcamp.events.models import Event
+from lgcamp.extensions import db
+from lgcamp.tickets.models import Booking, BookingStatus, TicketType
+from tests.factories import (
+    make_booking,
+    make_event,
+    make_person,
+    make_scanner_link,
+    make_ticket_type,
+)
+
+DOOR_1 = ScanActor(person=None, link=None, door_label="Door 1")
+DOOR_2 = ScanActor(person=None, link=None, door_label="Door 2")
+_ids = iter(range(10**6))
+pytestmark = pytest.mark.usefixtures("app")
+
+
+def scan(
+    event: Event, payload: str, actor: ScanActor = DOOR_1, scan_id: str | None = None, **kw: object
+) -> service.ScanOutcome:
+    """Record a QR scan and commit, as a view would."""
+    outcome = service.record_scan(
+        db.session,
+        actor,
+        event,
+        ScanInput(scan_id=scan_id or f"scan-{next(_ids):06d}", payload=payload, **kw),  # type: ignore[arg-type]
+    )
+    db.session.commit()
+    return outcome
+
+
+def accepted_check_ins(booking: Booking) -> list[CheckIn]:
+    query = select(CheckIn).where(CheckIn.booking_id == booking.id, CheckIn.undone_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+def log_count() -> int:
+    return db.session.scalar(select(func.count(ScanLog.id))) or 0
+
+
+@pytest.fixture
+def ticket_type(app: Flask) -> TicketType:
+    return make_ticket_type(make_event(), capacity=5)
+
+
+def test_first_scan_is_green_with_name_and_ticket_type(ticket_type: TicketType) -> None:
+    person = make_person("Priya Patel")
+    booking = make_booking(ticket_type, person)
+    outcome = scan(ticket_type.event, booking.token)
+    assert outcome.result is ScanResult.ACCEPTED
+    assert outcome.result.colour == "green"
+    assert (outcome.name, outcome.ticket_type) == ("Priya Patel", "General admission")
+    assert outcome.has_access_needs is False
+    assert [c.door_label for c in accepted_check_ins(booking)] == ["Door 1"]
+
+
+def test_second_scan_is_amber_with_door_and_time(ticket_type: TicketType) -> None:
+    booking = make_booking(ticket_type)
+    scan(ticket_type.event, booking.token, DOOR_2)
+    again = scan(ticket_type.event, booking.token, DOOR_1)
+    assert again.result is ScanResult.DUPLICATE and again.result.colour == "amber"
+    assert again.door == "Door 2"
+    assert "Checked in at Door 2" in again.detail
+    assert len(accepted_check_ins(booking)) == 1
+    assert log_count() == 2
+
+
+def test_scan_in_a_url_is_accepted(ticket_type: TicketType) -> None:
+    booking = make_booking(ticket_type)
+    outcome = scan(ticket_type.event, f"https://camp.example/tickets/{booking.token}\n")
+    assert outcome.result is ScanResult.ACCEPTED
+
+
+@pytest.mark.parametrize(
+    ("payload", "result"),
+    [
+        ("", ScanResult.INVALID),
+        ("   ", ScanResult.INVALID),
+        ("hello world!", ScanResult.INVALID),
+        ("x" * 10_000, ScanResult.INVALID),
+        ("\x00\x01<script>", ScanResult.INVALID),
+        ("A" * 32, ScanResult.UNKNOWN),
+    ],
+)
+def test_bad_payloads_are_red_and_logged(
+    ticket_type: TicketType, payload: str, result: ScanResult
+) -> None:
+    outcome = scan(ticket_type.event, payload)
+    assert outcome.result is result and outcome.result.colour == "red"
+    assert outcome.name is None
+    logged = db.session.scalar(select(ScanLog))
+    assert logged is not None and logged.result is result
+    assert db.session.scalar(select(func.count(CheckIn.id))) == 0
+
+
+def test_ticket_for_another_event_is_red(ticket_type: TicketType) -> None:
+    other = make_booking(make_ticket_type(make_event()))
+    outcome = scan(ticket_type.event, other.token)
+    assert outcome.result is ScanResult.OTHER_EVENT
+    assert outcome.name is None
+    assert accepted_check_ins(other) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "result"),
+    [
+        (BookingStatus.CANCELLED, ScanResult.CANCELLED),
+        (BookingStatus.RELEASED, ScanResult.RELEASED),
+        (BookingStatus.WAITLISTED, ScanResult.NOT_CONFIRMED),
+        (BookingStatus.EXPIRED, ScanResult.NOT_CONFIRMED),
+    ],
+)
+def test_bookings_without_a_place_are_red(
+    ticket_type: TicketType, status: BookingStatus, result: ScanResult
+) -> None:
+    booking = make_booking(ticket_type, make_person("Sam Jones"), status=status)
+    outcome = scan(ticket_type.event, booking.token)
+    assert outcome.result is result
+    assert outcome.detail.startswith("Sam Jones")
+    assert accepted_check_ins(booking) == []
+
+
+def test_same_scan_id_twice_is_one_scan(ticket_type: TicketType) -> None:
+    booking = make_booking(ticket_type)
+    first = scan(ticket_type.event, booking.token, scan_id="phone-a-0001")
+    second = scan(ticket_type.event, booking.token, scan_id="phone-a-0001")
+    assert first.result is second.result is ScanResult.ACCEPTED
+    assert log_count() == 1
+    assert len(accepted_check_ins(booking)) == 1
+
+
+def test_scan_id_of_another_event_is_a_conflict(ticket_type: TicketType) -> None:
+    booking = make_booking(ticket_type)
+    scan(ticket_type.event, booking.token, scan_id="phone-a-0002")
+    with pytest.raises(service.Conflict):
+        scan(make_event(), booking.token, scan_id="phone-a-0002")
+
+
+def test_clock_skew_is_corrected_and_future_clamped() -> None:
+    received = utcnow()
+    # The phone's clock runs 10 minutes fast; it scanned 3 minutes before sending.
+    sent = received + timedelta(minutes=10)
+    scanned = sent - timedelta(minutes=3)
+    assert service.effective_time(received, scanned, sent) == received - timedelta(minutes=3)
+    # No send time and a clock in the future: never later than arrival.
+    assert service.effective_time(received, received + timedelta(hours=2), None) == received
+    # A year-old clock is clamped to 48 hours back.
+    old = received - timedelta(days=365)
+    assert service.effective_time(received, old, None) == received - service.MAX_BACKDATE
+
+
+def test_offline_conflict_earliest_scan_counts(ticket_type: TicketType) -> None:
+    """Door 2 scanned first (offline) but Door 1 synced first: Door 2's scan counts."""
+    booking = make_booking(ticket_type, make_person("Grace Hughes"))
+    now = utcnow()
+    late = scan(
+        ticket_type.event, booking.token, DOOR_1, device_time=now, device_sent_at=now,
+        device_id="phone-1",
+    )  # fmt: skip
+    assert late.result is ScanResult.ACCEPTED
+    early = scan(
+        ticket_type.event,
+        booking.token,
+        DOOR_2,
+        device_time=now - timedelta(minutes=2),
+        device_sent_at=now,
+        device_id="phone-2",
+    )
+    assert early.result is ScanResult.ACCEPTED
+    [check_in] = accepted_check_ins(booking)
+    assert check_in.door_label == "Door 2"
+    logs = db.session.scalars(select(ScanLog).order_by(ScanLog.id)).all()
+    assert [log.result for log in logs] == [ScanResult.SUPERSEDED, ScanResult.ACCEPTED]
+    [notice] = service.superseded_scans(db.session, ticket_type.event, "phone-1")
+    assert notice.result.colour == "amber"
+    assert "Checked in at Door 2, 2 minutes earlier" in notice.detail
+    assert service.superseded_scans(db.session, ticket_type.event, "phone-2") == []
+    # The later door that syncs second is told straight away.
+    later = scan(
+        ticket_type.event, booking.token, DOOR_1, device_time=now, device_sent_at=now,
+    )  # fmt: skip
+    assert later.result is ScanResult.DUPLICATE
+    assert "Door 2, 2 minutes earlier" in later.detail
+
+
+def test_undo_records_who_and_when_then_rescan_is_green(ticket_type: TicketType) -> None:
+    booking = make_booking(ticket_type)
+    first = scan(ticket_type.event, booking.token)
+    assert first.check_in_id is not None
+    organiser = make_person("Olu Organiser")
+    actor = ScanActor(person=organiser, link=None, door_label="Olu's phone")
+    undone = service.undo_check_in(db.session, actor, ticket_type.event, first.check_in_id)
+    db.session.commit()
+    assert undone.undone_at is not None
+    assert (undone.undone_by_id, undone.undone_by_label) == (organiser.id, "Olu's phone")
+    with pytest.raises(service.Conflict):
+        service.undo_check_in(db.session, actor, ticket_type.event, first.check_in_id)
+    with pytest.raises(service.NotFound):
+        service.undo_check_in(db.session, actor, make_event(), first.check_in_id)
+    assert scan(ticket_type.event, booking.token).result is ScanResult.ACCEPTED
+    assert db.session.scalar(select(func.count(CheckIn.id))) == 2
+    assert len(accepted_check_ins(booking)) == 1
+
+
+def test_search_by_name_email_and_organisation(ticket_type: TicketType) -> None:
+    make_booking(ticket_type, make_person("Kwame Mensah", "kwame@hackney.gov.uk"))
+    make_booking(ticket_type, make_person("Lucy 100% Real", organisation="Fife Council"))
+    make_booking(make_ticket_type(make_event()), make_person("Kwame Other"))
+    event = ticket_type.event
+    assert [m.name for m in service.search_bookings(db.session, event, "kwame")] == ["Kwame Mensah"]
+    assert [m.name for m in service.search_bookings(db.session, event, "HACKNEY.gov")] == [
+        "Kwame Mensah"
+    ]
+    assert [m.name for m in service.search_bookings(db.session, event, "fife")] == [
+        "Lucy 100% Real"
+    ]
+    assert [m.name for m in service.search_bookings(db.session, event, "100%")] == [
+        "Lucy 100% Real"
+    ]
+    assert service.search_bookings(db.session, event, "_") == []
+
+
+def test_search_result_checks_in_by_booking_id(ticket_type: TicketType) -> None:
+    booking = make_booking(ticket_type, make_person("Owen Evans"))
+    [match] = service.search_bookings(db.session, ticket_type.event, "owen")
+    outcome = service.record_scan(
+        db.session,
+        DOOR_1,
+        ticket_type.event,
+        ScanInput(scan_id="search-0001", method=ScanMethod.SEARCH, booking_id=match.booking_id),
+    )
+    db.session.commit()
+    assert outcome.result is ScanResult.ACCEPTED
+    assert len(accepted_check_ins(booking)) == 1
+    [match] = service.search_bookings(db.session, ticket_type.event, "owen")
+    assert match.door == "Door 1"
+
+
+def test_ticket_list_has_hashes_never_tokens(ticket_type: TicketType) -> None:
+    booking = make_booking(ticket_type, make_person("Zara Ahmed"))
+    cancelled = make_booking(ticket_type, status=BookingStatus.CANCELLED)
+    scan(ticket_type.event, booking.token)
+    listing = service.ticket_list(db.session, ticket_type.event)
+    assert {t["h"] for t in listing} == {booking.token_hash, cancelled.token_hash}
+    text = repr(listing)
+    assert booking.token not in text and cancelled.token not in text
+    mine = next(t for t in listing if t["h"] == booking.token_hash)
+    assert (mine["n"], mine["t"], mine["s"], mine["d"]) == (
+        "Zara Ahmed",
+        "General admission",
+        "confirmed",
+        "Door 1",
+    )
+
+
+def test_walk_in_registers_books_and_checks_in(ticket_type: TicketType) -> None:
+    outcome = service.register_walk_in(
+        db.session,
+        DOOR_1,
+        ticket_type.event,
+        WalkIn("Rhiannon Walker", "Rhiannon@Example.org", "Cornwall Council", ticket_type.id),
+        ScanInput(scan_id="walkin-0001"),
+    )
+    db.session.commit()
+    assert outcome.result is ScanResult.ACCEPTED and outcome.name == "Rhiannon Walker"
+    person = db.session.scalar(select(Person).where(Person.email == "rhiannon@example.org"))
+    assert person is not None
+    assert not check_password_hash(person.password_hash, "")
+    booking = db.session.scalar(select(Booking).where(Booking.person_id == person.id))
+    assert booking is not None
+    assert (booking.status, booking.source) == (BookingStatus.CONFIRMED, "walk_in")
+    db.session.refresh(ticket_type)
+    assert ticket_type.taken == 1
+    assert len(accepted_check_ins(booking)) == 1
+    log = db.session.scalar(select(ScanLog))
+    assert log is not None and log.method is ScanMethod.WALK_IN
+
+
+def test_walk_in_refused_when_full_or_already_booked() -> None:
+    ticket_type = make_ticket_type(make_event(), capacity=1)
+    booked = make_person("Tom Taylor", "tom@example.org")
+    make_booking(ticket_type, booked)
+    bigger = make_ticket_type(ticket_type.event, capacity=10, name="Speaker")
+    with pytest.raises(service.AlreadyBooked):
+        service.register_walk_in(
+            db.session, DOOR_1, ticket_type.event,
+            WalkIn("Tom", "TOM@example.org", "", bigger.id), ScanInput(scan_id="walkin-0002"),
+        )  # fmt: skip
+    db.session.rollback()
+    with pytest.raises(service.NoPlacesLeft, match="No places left for General admission"):
+        service.register_walk_in(
+            db.session, DOOR_1, ticket_type.event,
+            WalkIn("Dan Wright", "dan@example.org", "", ticket_type.id),
+            ScanInput(scan_id="walkin-0003"),
+        )  # fmt: skip
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Person.id))) == 1
+    other = make_ticket_type(make_event())
+    with pytest.raises(service.DomainError, match="ticket type of this event"):
+        service.register_walk_in(
+            db.session, DOOR_1, ticket_type.event,
+            WalkIn("Dan Wright", "dan@example.org", "", other.id), ScanInput(scan_id="w-0004x"),
+        )  # fmt: skip
+
+
+def test_scanner_links_open_until_revoked_or_expired() -> None:
+    event = make_event()
+    link, secret = make_scanner_link(event)
+    assert link.secret_hash != secret and secret not in repr(vars(link))
+    assert links.open_scanner_link(db.session, secret).id == link.id
+    with pytest.raises(links.LinkUnusable, match="not valid"):
+        links.open_scanner_link(db.session, secret[:-1] + ("A" if secret[-1] != "A" else "B"))
+    links.revoke_scanner_link(db.session, link)
+    db.session.commit()
+    with pytest.raises(links.LinkUnusable, match="revoked"):
+        links.open_scanner_link(db.session, secret)
+    expired, expired_secret = make_scanner_link(event, "Door 2")
+    expired.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    with pytest.raises(links.LinkUnusable, match="expired"):
+        links.open_scanner_link(db.session, expired_secret)
+    assert links.active_link(db.session, expired.id, event) is None
+
+
+def test_scanner_role_grant_and_remove() -> None:
+    event = make_event()
+    volunteer = make_person("Val Volunteer", "val@example.org")
+    links.grant_scanner_role(db.session, event, "VAL@example.org")
+    db.session.commit()
+    assert links.scanners_of(db.session, event) == [volunteer]
+    with pytest.raises(links.Conflict):
+        links.grant_scanner_role(db.session, event, "val@example.org")
+    with pytest.raises(links.DomainError, match="no account"):
+        links.grant_scanner_role(db.session, event, "nobody@example.org")
+    links.remove_scanner_role(db.session, event, volunteer.id)
+    db.session.commit()
+    assert links.scanners_of(db.session, event) == []
+
+
+def test_door_stats_counts_arrivals_and_no_shows() -> None:
+    event = make_event(starts_at=utcnow() - timedelta(hours=1))
+    ticket_type = make_ticket_type(event)
+    bookings = [make_booking(ticket_type) for _ in range(4)]
+    make_booking(ticket_type, status=BookingStatus.CANCELLED)
+    now = utcnow()
+    for minutes, booking in zip((50, 45, 5), bookings, strict=False):
+        at = now - timedelta(minutes=minutes)
+        scan(event, booking.token, device_time=at, device_sent_at=now)
+    scan(event, "garbage!")
+    stats = door_stats(db.session, event)
+    assert (stats.booked, stats.checked_in, stats.no_shows) == (4, 3, 1)
+    assert sum(a.count for a in stats.arrivals) == 3
+    assert max(a.step for a in stats.arrivals) == 20
+    assert len(stats.recent) == 4
+    assert stats.recent[0].result == "invalid"
