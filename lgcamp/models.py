@@ -4,6 +4,13 @@ from lgcamp.accounts.models import Person
 from lgcamp.checkin.models import CheckIn, ScanLog, ScannerLink
 from lgcamp.events.models import Event, EventRole
 from lgcamp.mail import OutboundEmail
+from lgcamp.participation.models import (
+    AccountMerge,
+    Membership,
+    MembershipType,
+    ParticipationSetting,
+    RecordShare,
+)
 from lgcamp.programme.models import (
     CampSession,
     GridChange,
@@ -17,15 +24,20 @@ from lgcamp.programme.models import (
 from lgcamp.tickets.models import Booking, TicketType
 
 __all__ = [
+    "AccountMerge",
     "Booking",
     "CampSession",
     "CheckIn",
     "Event",
     "EventRole",
     "GridChange",
+    "Membership",
+    "MembershipType",
     "OutboundEmail",
+    "ParticipationSetting",
     "Person",
     "ProgrammeState",
+    "RecordShare",
     "Room",
     "RoomFullFlag",
     "ScanLog",
