@@ -63,9 +63,7 @@ class RecordShare(Base):
     __table_args__ = (CheckConstraint("version > 0", name="version_positive"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("person.id", ondelete="CASCADE"), unique=True
-    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     show_name: Mapped[bool] = mapped_column(Boolean, default=True)
