@@ -193,7 +193,7 @@ def download() -> Response:
 
 @bp.route("/account/delete", methods=["GET", "POST"])
 @signin_required
-def delete_account() -> Response | str:
+def delete_account() -> Response | tuple[str, int]:
     """Delete your account: your identity goes; anonymous counts stay."""
     form = DeleteAccountForm()
     if form.validate_on_submit():
@@ -204,7 +204,8 @@ def delete_account() -> Response | str:
             flash("Your account is deleted. Thank you for taking part.", "success")
             return redirect(url_for("events.index"))
         form.password.errors = ["Enter your current password"]
-    return render_template("participation/delete_account.html", form=form)
+    status = 400 if form.errors else 200
+    return render_template("participation/delete_account.html", form=form), status
 
 
 # --- membership -------------------------------------------------------------------------------
@@ -268,7 +269,7 @@ def leave() -> Response:
 
 
 @bp.route("/admin/network/status-rule", methods=["GET", "POST"])
-def status_rule() -> Response | str:
+def status_rule() -> Response | tuple[str, int]:
     """Admins set how recent evidence must be to be part of the network."""
     authorize(can_manage_members(current_user))
     settings = service.get_settings(db.session)
@@ -281,7 +282,8 @@ def status_rule() -> Response | str:
             "success",
         )
         return redirect(url_for("participation.status_rule"))
-    return render_template("participation/status_rule.html", form=form, settings=settings)
+    status = 400 if form.errors else 200
+    return render_template("participation/status_rule.html", form=form, settings=settings), status
 
 
 @bp.route("/admin/members")

@@ -127,7 +127,7 @@ def test_download_has_everything_and_delete_anonymises(client: FlaskClient, auth
     assert data["participation"]["is_part"] is True
 
     wrong = client.post("/account/delete", data={"password": "nope", "confirm": "y"})
-    assert wrong.status_code == 200 and "Enter your current password" in wrong.get_data(
+    assert wrong.status_code == 400 and "Enter your current password" in wrong.get_data(
         as_text=True
     )
     done = client.post("/account/delete", data={"password": PASSWORD, "confirm": "y"})
