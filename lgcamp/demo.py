@@ -5,13 +5,19 @@ from __future__ import annotations
 import random
 from datetime import date, time, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email, hash_password
+from lgcamp.checkin.models import CheckIn, ScanLog, ScanMethod, ScanResult
 from lgcamp.database import utcnow
 from lgcamp.events import service as events
-from lgcamp.events.models import EventKind, EventStatus
+from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, EventStatus
+from lgcamp.participation import service as participation
+from lgcamp.participation.models import FeeStatus
+from lgcamp.programme.models import CampSession, Room, SessionHost, SlotKind, TimeSlot
+from lgcamp.tickets.models import Booking, BookingStatus, TicketType
 
 DEMO_PASSWORD = "demo-password"
 
@@ -97,6 +103,12 @@ built on the day.
 - Fringe events run in the week before
 - Read the [code of conduct](https://localgovcamp.co.uk/code-of-conduct)
 """
+
+MEMBERSHIP_TYPES = [
+    ("Practitioner", "People who work in or with local government."),
+    ("Supporter", "Anyone who supports the network's aims."),
+    ("Organisation", "Councils and other organisations that back the network."),
+]
 
 ACCESS = """Step-free access from the main entrance. Accessible toilets on every floor.
 A quiet room is available all day. Hearing loops in the two largest rooms."""
@@ -220,7 +232,123 @@ def seed(session: Session, attendees: int = 300) -> dict[str, Person]:
         status=EventStatus.DRAFT,
     )
     session.flush()
+    _participation(session, accounts, rng)
     return accounts
+
+
+def _past_camp_programme(session: Session, camp: Event, hosts: list[Person]) -> None:
+    """Rooms, a slot and three sessions that took place at last year's camp."""
+    rooms = [Room(event_id=camp.id, name=n, capacity=40) for n in ("Council Chamber", "Room 2")]
+    slot = TimeSlot(
+        event_id=camp.id,
+        starts_at=camp.starts_at + timedelta(hours=2),
+        ends_at=camp.starts_at + timedelta(hours=3),
+        kind=SlotKind.SESSION,
+    )
+    session.add_all([*rooms, slot])
+    session.flush()
+    titles = ["Open data in planning", "Accessibility is everyone's job"]
+    for title, room, host in zip(titles, rooms, hosts, strict=False):
+        camp_session = CampSession(
+            event_id=camp.id, title=title, pitched_by_id=host.id, slot_id=slot.id, room_id=room.id
+        )
+        camp_session.hosts = [SessionHost(person_id=host.id)]
+        session.add(camp_session)
+    corridor = CampSession(
+        event_id=camp.id,
+        title="Corridor chat: AI",
+        pitched_by_id=hosts[-1].id,
+        took_place_override=True,
+    )
+    corridor.hosts = [SessionHost(person_id=hosts[-1].id)]
+    session.add(corridor)
+
+
+def _check_in_all(
+    session: Session, camp: Event, people: list[Person], scanner: Person, rng: random.Random
+) -> None:
+    """Bookings for everyone; check-ins (logged scans by the volunteer) for those who came."""
+    ticket_type = TicketType(event_id=camp.id, name="General admission", capacity=400)
+    session.add(ticket_type)
+    session.flush()
+    for n, person in enumerate(people):
+        came = n < 3 or rng.random() < 0.8
+        booking = Booking(
+            event_id=camp.id,
+            ticket_type_id=ticket_type.id,
+            person_id=person.id,
+            status=BookingStatus.CONFIRMED,
+            confirmed_at=camp.starts_at - timedelta(days=30),
+            source="walk_in" if came and rng.random() < 0.05 else "online",
+        )
+        ticket_type.taken += 1
+        session.add(booking)
+        session.flush()
+        if not came:
+            continue
+        at = camp.starts_at + timedelta(minutes=rng.randint(-30, 90))
+        log = ScanLog(
+            scan_id=f"demo-{booking.id}",
+            event_id=camp.id,
+            booking_id=booking.id,
+            token_hash=booking.token_hash,
+            method=ScanMethod.QR,
+            result=ScanResult.ACCEPTED,
+            device_label="Main door",
+            scanned_at=at,
+            received_at=at,
+            person_id=scanner.id,
+        )
+        session.add(log)
+        session.flush()
+        session.add(
+            CheckIn(
+                booking_id=booking.id,
+                event_id=camp.id,
+                scan_log_id=log.id,
+                scanned_at=at,
+                received_at=at,
+                door_label="Main door",
+                person_id=scanner.id,
+            )
+        )
+
+
+def _participation(session: Session, accounts: dict[str, Person], rng: random.Random) -> None:
+    """Last year's camp with check-ins and sessions, membership types, members, an AGM list."""
+    camp = session.scalar(
+        select(Event).where(Event.kind == EventKind.LOCALGOVCAMP).order_by(Event.starts_at)
+    )
+    assert camp is not None
+    crowd = list(
+        session.scalars(
+            select(Person).where(Person.email.like("%@example.org")).order_by(Person.id).limit(150)
+        )
+    )
+    attendee, volunteer = accounts["attendee"], accounts["volunteer"]
+    session.add(EventRole(event_id=camp.id, person_id=volunteer.id, role=EventRoleName.VOLUNTEER))
+    _check_in_all(session, camp, [attendee, *crowd], volunteer, rng)
+    _past_camp_programme(session, camp, [attendee, crowd[0], crowd[1]])
+    session.flush()
+
+    now = utcnow()
+    types = [
+        participation.save_membership_type(session, participation.TypeDetails(n, d, True, i))
+        for i, (n, d) in enumerate(MEMBERSHIP_TYPES)
+    ]
+    admin = accounts["admin"]
+    joined = now - timedelta(days=200)
+    for n, person in enumerate([attendee, accounts["organiser"], *crowd[:6]]):
+        application = participation.apply_for_membership(
+            session, person, types[n % 2].id, "I want a say in how the network is run.", joined
+        )
+        participation.approve_membership(session, admin, application.id, joined)
+        fee = FeeStatus.DUE if n == 7 else (FeeStatus.WAIVED if n % 3 == 2 else FeeStatus.PAID)
+        participation.record_fee(session, admin, application.id, fee, joined)
+    participation.apply_for_membership(
+        session, crowd[10], types[0].id, "I came to my first LocalGovCamp last year.", now
+    )
+    session.flush()
 
 
 def demo_accounts(session: Session) -> dict[str, Person]:
