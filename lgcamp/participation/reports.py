@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, case, distinct, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
 from lgcamp.checkin.models import CheckIn
@@ -92,49 +92,38 @@ def _by_event(session: Session, query: object) -> dict[int, tuple[int, ...]]:
 
 
 def event_reports(session: Session, events: list[Event], now: datetime) -> list[EventReport]:
-    """Figures for these events: five grouped queries, however many people or events."""
+    """Figures for these events: three grouped queries, however many people or events."""
     reports = [EventReport(e.id, e.name, e.slug, e.starts_at) for e in events]
     if not events:
         return reports
     ids = [e.id for e in events]
 
-    confirmed = and_(Booking.status == BookingStatus.CONFIRMED, Booking.event_id.in_(ids))
-    other = aliased(Booking)
-    attended_any = (
-        exists()
-        .where(
-            other.person_id == Booking.person_id,
-            other.event_id == Booking.event_id,
-            CheckIn.booking_id == other.id,
-            CheckIn.undone_at.is_(None),
-        )
-        .correlate(Booking)
-    )
+    accepted = and_(CheckIn.booking_id == Booking.id, CheckIn.undone_at.is_(None))
     bookings = _by_event(
         session,
         select(
             Booking.event_id,
             func.count(distinct(Booking.person_id)),
-            func.count(distinct(case((~attended_any, Booking.person_id)))),
+            func.count(distinct(case((CheckIn.id.is_(None), Booking.person_id)))),
             func.count(distinct(case((Booking.source == "walk_in", Booking.person_id)))),
         )
-        .where(confirmed)
+        .outerjoin(CheckIn, accepted)
+        .where(Booking.status == BookingStatus.CONFIRMED, Booking.event_id.in_(ids))
         .group_by(Booking.event_id),
     )
 
-    # Attendance of every person at every event, with the date of their first attendance.
+    # Each attendance (person, event) with the date of the person's first attendance anywhere.
     attendance = (
-        select(Booking.person_id, CheckIn.event_id, Event.starts_at)
+        select(
+            Booking.person_id,
+            CheckIn.event_id,
+            Event.starts_at,
+            func.min(Event.starts_at).over(partition_by=Booking.person_id).label("first_at"),
+        )
         .join(Booking, Booking.id == CheckIn.booking_id)
         .join(Event, Event.id == CheckIn.event_id)
         .where(CheckIn.undone_at.is_(None))
-        .distinct()
-        .cte("attendance")
-    )
-    first = (
-        select(attendance.c.person_id, func.min(attendance.c.starts_at).label("first_at"))
-        .group_by(attendance.c.person_id)
-        .cte("first_attendance")
+        .subquery("attendance")
     )
     attended = _by_event(
         session,
@@ -142,10 +131,11 @@ def event_reports(session: Session, events: list[Event], now: datetime) -> list[
             attendance.c.event_id,
             func.count(distinct(attendance.c.person_id)),
             func.count(
-                distinct(case((first.c.first_at < attendance.c.starts_at, attendance.c.person_id)))
+                distinct(
+                    case((attendance.c.first_at < attendance.c.starts_at, attendance.c.person_id))
+                )
             ),
         )
-        .join(first, first.c.person_id == attendance.c.person_id)
         .where(attendance.c.event_id.in_(ids))
         .group_by(attendance.c.event_id),
     )
@@ -170,35 +160,43 @@ def event_reports(session: Session, events: list[Event], now: datetime) -> list[
 
 
 def year_reports(session: Session, now: datetime) -> list[YearReport]:
-    """Figures per year across the network, oldest first (one query)."""
+    """Figures per year across the network, oldest first (two grouped queries)."""
     union = evidence_union(now).subquery("evidence")
-    year = func.extract("year", Event.starts_at)
-    pairs = (
-        select(union.c.person_id, union.c.event_id, year.label("year"))
-        .join(Event, Event.id == union.c.event_id)
+    event_year = select(
+        Event.id.label("event_id"), func.extract("year", Event.starts_at).label("year")
+    ).subquery("event_year")
+    person_years = (
+        select(union.c.person_id, event_year.c.year)
+        .join(event_year, event_year.c.event_id == union.c.event_id)
         .distinct()
-        .cte("pairs")
+        .subquery("person_years")
     )
-    first = (
-        select(pairs.c.person_id, func.min(pairs.c.year).label("first_year"))
-        .group_by(pairs.c.person_id)
-        .cte("first_year")
-    )
+    ranked = select(
+        person_years.c.person_id,
+        person_years.c.year,
+        func.min(person_years.c.year).over(partition_by=person_years.c.person_id).label("first"),
+    ).subquery("ranked")
     organisation = func.lower(func.trim(Person.organisation))
     rows = session.execute(
         select(
-            pairs.c.year,
-            func.count(distinct(pairs.c.event_id)),
-            func.count(distinct(pairs.c.person_id)),
-            func.count(distinct(case((first.c.first_year < pairs.c.year, pairs.c.person_id)))),
+            ranked.c.year,
+            func.count(),
+            func.sum(case((ranked.c.first < ranked.c.year, 1), else_=0)),
             func.count(distinct(case((organisation != "", organisation)))),
         )
-        .join(first, first.c.person_id == pairs.c.person_id)
-        .join(Person, Person.id == pairs.c.person_id)
-        .group_by(pairs.c.year)
-        .order_by(pairs.c.year)
+        .join(Person, Person.id == ranked.c.person_id)
+        .group_by(ranked.c.year)
+        .order_by(ranked.c.year)
     ).all()
-    return [YearReport(int(y), e, p, r, o) for y, e, p, r, o in rows]
+    year = func.extract("year", Event.starts_at)
+    held = dict(
+        session.execute(
+            select(year, func.count())
+            .where(Event.status == EventStatus.PUBLISHED, Event.starts_at <= now)
+            .group_by(year)
+        ).all()
+    )
+    return [YearReport(int(y), held.get(y, 0), p, int(r or 0), o) for y, p, r, o in rows]
 
 
 def bar_step(value: float, maximum: float) -> int:

@@ -190,4 +190,4 @@ def test_report_query_count_does_not_grow_with_people() -> None:
             make_attendance(camp, person)
             make_role(camp, person, EventRoleName.VOLUNTEER)
     assert _report_queries() == small
-    assert small <= 6
+    assert small <= 8  # BEGIN, events, 3 per-event aggregates, 2 per-year aggregates
