@@ -16,6 +16,7 @@ import http.cookiejar
 import random
 import re
 import secrets
+import sys
 import tempfile
 import time
 import urllib.parse
@@ -26,6 +27,9 @@ from typing import Any
 
 from harness import ceiling, free_port, print_table, run_wrk, serve
 from seed import ROOT
+
+# Import the checkout's lgcamp (not an installed copy) when seeding in this process.
+sys.path.insert(0, str(ROOT))
 
 PEOPLE = 20_000
 EVENTS = 40
