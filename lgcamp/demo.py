@@ -16,9 +16,19 @@ from lgcamp.checkin.models import CheckIn, ScanLog, ScanMethod, ScannerLink, Sca
 from lgcamp.database import utcnow
 from lgcamp.events import service as events
 from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, EventStatus
+from lgcamp.participation import service as participation
+from lgcamp.participation.models import FeeStatus
 from lgcamp.programme import grid as programme_grid
 from lgcamp.programme import service as programme
-from lgcamp.programme.models import SessionFormat, Star
+from lgcamp.programme.models import (
+    CampSession,
+    Room,
+    SessionFormat,
+    SessionHost,
+    SlotKind,
+    Star,
+    TimeSlot,
+)
 from lgcamp.tickets.models import (
     Answer,
     Booking,
@@ -116,6 +126,12 @@ built on the day.
 - Fringe events run in the week before
 - Read the [code of conduct](https://localgovcamp.co.uk/code-of-conduct)
 """
+
+MEMBERSHIP_TYPES = [
+    ("Practitioner", "People who work in or with local government."),
+    ("Supporter", "Anyone who supports the network's aims."),
+    ("Organisation", "Councils and other organisations that back the network."),
+]
 
 ACCESS = """Step-free access from the main entrance. Accessible toilets on every floor.
 A quiet room is available all day. Hearing loops in the two largest rooms."""
@@ -244,6 +260,7 @@ def seed(session: Session, attendees: int = 300) -> dict[str, Person]:
     session.flush()
     seed_door(session, accounts, rng)
     _programme(session, camp, accounts, rng)
+    _participation(session, accounts, rng)
     return accounts
 
 
@@ -432,7 +449,7 @@ def seed_door(session: Session, accounts: dict[str, Person], rng: random.Random)
     ).all()
     doors = ["Door 1", "Door 1", "Door 2"]  # the main door is busier
     for n, booking in enumerate(bookings):
-        if rng.random() < 0.14:
+        if booking.person_id != accounts["attendee"].id and rng.random() < 0.14:
             continue  # a no-show
         at = (
             past.starts_at
@@ -552,6 +569,73 @@ def _programme(
     for camp_session, (slot, room) in zip(pitches, cells, strict=False):
         programme_grid.place_session(session, organiser, camp_session, slot.id, room.id, None)
     programme.flag_room_full(session, accounts["volunteer"], pitches[2])
+    session.flush()
+
+
+def _past_camp_programme(session: Session, camp: Event, hosts: list[Person]) -> None:
+    """Rooms, a slot and three sessions that took place at last year's camp."""
+    rooms = [Room(event_id=camp.id, name=n, capacity=40) for n in ("Council Chamber", "Room 2")]
+    slot = TimeSlot(
+        event_id=camp.id,
+        starts_at=camp.starts_at + timedelta(hours=2),
+        ends_at=camp.starts_at + timedelta(hours=3),
+        kind=SlotKind.SESSION,
+    )
+    session.add_all([*rooms, slot])
+    session.flush()
+    titles = ["Open data in planning", "Accessibility is everyone's job"]
+    for title, room, host in zip(titles, rooms, hosts, strict=False):
+        camp_session = CampSession(
+            event_id=camp.id, title=title, pitched_by_id=host.id, slot_id=slot.id, room_id=room.id
+        )
+        camp_session.hosts = [SessionHost(person_id=host.id)]
+        session.add(camp_session)
+    corridor = CampSession(
+        event_id=camp.id,
+        title="Corridor chat: AI",
+        pitched_by_id=hosts[-1].id,
+        took_place_override=True,
+    )
+    corridor.hosts = [SessionHost(person_id=hosts[-1].id)]
+    session.add(corridor)
+
+
+def _participation(session: Session, accounts: dict[str, Person], rng: random.Random) -> None:
+    """Last year's camp sessions and volunteer, membership types, members, an AGM list.
+
+    Last year's check-ins come from seed_door(), which runs first.
+    """
+    camp = session.scalar(
+        select(Event).where(Event.kind == EventKind.LOCALGOVCAMP).order_by(Event.starts_at)
+    )
+    assert camp is not None
+    crowd = list(
+        session.scalars(
+            select(Person).where(Person.email.like("%@example.org")).order_by(Person.id).limit(150)
+        )
+    )
+    attendee, volunteer = accounts["attendee"], accounts["volunteer"]
+    session.add(EventRole(event_id=camp.id, person_id=volunteer.id, role=EventRoleName.VOLUNTEER))
+    _past_camp_programme(session, camp, [attendee, crowd[0], crowd[1]])
+    session.flush()
+
+    now = utcnow()
+    types = [
+        participation.save_membership_type(session, participation.TypeDetails(n, d, True, i))
+        for i, (n, d) in enumerate(MEMBERSHIP_TYPES)
+    ]
+    admin = accounts["admin"]
+    joined = now - timedelta(days=200)
+    for n, person in enumerate([attendee, accounts["organiser"], *crowd[:6]]):
+        application = participation.apply_for_membership(
+            session, person, types[n % 2].id, "I want a say in how the network is run.", joined
+        )
+        participation.approve_membership(session, admin, application.id, joined)
+        fee = FeeStatus.DUE if n == 7 else (FeeStatus.WAIVED if n % 3 == 2 else FeeStatus.PAID)
+        participation.record_fee(session, admin, application.id, fee, joined)
+    participation.apply_for_membership(
+        session, crowd[10], types[0].id, "I came to my first LocalGovCamp last year.", now
+    )
     session.flush()
 
 

@@ -4,6 +4,13 @@ from lgcamp.accounts.models import Person
 from lgcamp.checkin.models import CheckIn, ScanLog, ScannerLink
 from lgcamp.events.models import Event, EventRole
 from lgcamp.mail import OutboundEmail
+from lgcamp.participation.models import (
+    AccountMerge,
+    Membership,
+    MembershipType,
+    ParticipationSetting,
+    RecordShare,
+)
 from lgcamp.programme.models import (
     CampSession,
     GridChange,
@@ -26,6 +33,7 @@ from lgcamp.tickets.models import (
 )
 
 __all__ = [
+    "AccountMerge",
     "Answer",
     "AnswerTotal",
     "BallotDraw",
@@ -35,10 +43,14 @@ __all__ = [
     "Event",
     "EventRole",
     "GridChange",
+    "Membership",
+    "MembershipType",
     "OutboundEmail",
+    "ParticipationSetting",
     "Person",
     "ProgrammeState",
     "Question",
+    "RecordShare",
     "Room",
     "RoomFullFlag",
     "ScanLog",

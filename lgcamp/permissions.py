@@ -216,6 +216,31 @@ def can_edit_grid(actor: Actor, event: Event) -> bool:
     return can_manage_event(actor, event)
 
 
+def can_see_reports(actor: Actor) -> bool:
+    """Participation reports: organisers (of their events) and admins (of all)."""
+    return is_admin(actor) or organises_any_event(actor)
+
+
+def can_see_event_report(actor: Actor, event: Event) -> bool:
+    """One event's participation report: its organisers and admins."""
+    return can_manage_event(actor, event)
+
+
+def can_see_network_reports(actor: Actor) -> bool:
+    """Network-wide figures across years: admins."""
+    return is_admin(actor)
+
+
+def can_manage_members(actor: Actor) -> bool:
+    """The co-op's member register, AGM lists, membership types, the status rule: admins."""
+    return is_admin(actor)
+
+
+def can_merge_accounts(actor: Actor) -> bool:
+    """Merge duplicate accounts: admins."""
+    return is_admin(actor)
+
+
 def authorize(allowed: bool) -> None:
     """Stop the request unless allowed: sign-in page for anonymous people, 403 otherwise."""
     if allowed:
@@ -263,4 +288,6 @@ TEMPLATE_PREDICATES = {
     "can_edit_session": can_edit_session,
     "can_flag_room_full": can_flag_room_full,
     "can_edit_grid": can_edit_grid,
+    "can_see_reports": can_see_reports,
+    "can_manage_members": can_manage_members,
 }

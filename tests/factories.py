@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import hash_password
 from lgcamp.checkin.links import create_scanner_link, link_secret
-from lgcamp.checkin.models import ScannerLink
+from lgcamp.checkin.models import CheckIn, ScanLog, ScanMethod, ScannerLink, ScanResult
 from lgcamp.database import utcnow
 from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, EventStatus
 from lgcamp.extensions import db
@@ -200,3 +200,55 @@ def make_camp_session(
     db.session.add(camp_session)
     db.session.commit()
     return camp_session
+
+
+def make_check_in(
+    booking: Booking,
+    *,
+    scanned_at: datetime | None = None,
+    by: Person | None = None,
+    door: str = "Door 1",
+) -> CheckIn:
+    """An accepted check-in of the booking (with its scan log entry), by a scanner if given."""
+    scanned_at = scanned_at or utcnow()
+    log = ScanLog(
+        scan_id=f"scan-{next(_counter)}-{booking.id}",
+        event_id=booking.event_id,
+        booking_id=booking.id,
+        token_hash=booking.token_hash,
+        method=ScanMethod.QR,
+        result=ScanResult.ACCEPTED,
+        device_label=door,
+        scanned_at=scanned_at,
+        person_id=by.id if by else None,
+    )
+    db.session.add(log)
+    db.session.flush()
+    check_in = CheckIn(
+        booking_id=booking.id,
+        event_id=booking.event_id,
+        scan_log_id=log.id,
+        scanned_at=scanned_at,
+        door_label=door,
+        person_id=by.id if by else None,
+    )
+    db.session.add(check_in)
+    db.session.commit()
+    return check_in
+
+
+def make_attendance(event: Event, person: Person | None = None, **fields: object) -> CheckIn:
+    """A person booked and checked in at the event (at its start unless told otherwise)."""
+    person = person or make_person()
+    ticket_type = db.session.scalar(select(TicketType).where(TicketType.event_id == event.id))
+    booking = make_booking(ticket_type or make_ticket_type(event), person)
+    fields.setdefault("scanned_at", event.starts_at)
+    return make_check_in(booking, **fields)  # type: ignore[arg-type]
+
+
+def make_role(event: Event, person: Person, role: EventRoleName) -> EventRole:
+    """A role (organiser, volunteer, scanner) for a person at the event."""
+    event_role = EventRole(event_id=event.id, person_id=person.id, role=role)
+    db.session.add(event_role)
+    db.session.commit()
+    return event_role

@@ -1,0 +1,1 @@
+"""Participation: evidence, network status, member register, reports, verification."""

@@ -1,0 +1,397 @@
+"""One person, one record: merging duplicate accounts, deleting an account, the data download.
+
+Deleting an account anonymises the person row instead of removing it, so that bookings,
+check-ins, hosted sessions and stars still count in reports without saying whose they were:
+name "Deleted person", an unusable placeholder email and password. The organisation is kept
+(decision): it is the name of an employer, not of a person, and the "organisations
+represented" figures of past years stay correct.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from lgcamp.accounts.models import Person
+from lgcamp.accounts.service import find_person_by_email
+from lgcamp.checkin.models import CheckIn, ScanLog
+from lgcamp.database import Base
+from lgcamp.errors import DomainError
+from lgcamp.events.models import Event, EventRole
+from lgcamp.participation.evidence import person_record
+from lgcamp.participation.models import (
+    LIVE_MEMBERSHIP,
+    AccountMerge,
+    Membership,
+    MembershipStatus,
+    RecordShare,
+)
+from lgcamp.participation.service import NotFound, evidence_snapshot, share_of
+from lgcamp.programme.models import CampSession, SessionHost, Star
+from lgcamp.tickets.models import (
+    LIVE_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    Booking,
+    BookingStatus,
+    TicketType,
+)
+from lgcamp.tickets.service import free_place
+
+DELETED_NAME = "Deleted person"
+DELETED_DOMAIN = "deleted.invalid"
+BOOKING_RANK = {
+    BookingStatus.CONFIRMED: 4,
+    BookingStatus.OFFERED: 3,
+    BookingStatus.WAITLISTED: 2,
+    BookingStatus.REGISTERED: 1,
+}
+
+
+class SelfMerge(DomainError):
+    """An account cannot be merged into itself."""
+
+
+def find_account(session: Session, email: str, field: str) -> Person:
+    """The account with this email, or a message on the form field."""
+    person = find_person_by_email(session, email)
+    if person is None or is_deleted(person):
+        raise NotFound(f"There is no account with the email address {email}.", field=field)
+    return person
+
+
+def is_deleted(person: Person) -> bool:
+    """An account that was deleted (anonymised)."""
+    return person.email.endswith("@" + DELETED_DOMAIN)
+
+
+def _end_booking(session: Session, booking: Booking, now: datetime) -> None:
+    if booking.status in PLACE_HOLDING_STATUSES:
+        free_place(session, booking.ticket_type_id)
+    booking.status = BookingStatus.RELEASED
+    booking.ended_at = now
+
+
+def _resolve_bookings(session: Session, kept: Person, merged: Person, now: datetime) -> int:
+    """Two live bookings for one event: keep the better (checked in, then confirmed, then
+    further along, then older); release the other so that one live booking remains."""
+    live = list(
+        session.scalars(
+            select(Booking).where(
+                Booking.person_id.in_([kept.id, merged.id]), Booking.status.in_(LIVE_STATUSES)
+            )
+        )
+    )
+    checked_in = set(
+        session.scalars(
+            select(CheckIn.booking_id).where(
+                CheckIn.booking_id.in_([b.id for b in live]), CheckIn.undone_at.is_(None)
+            )
+        )
+    )
+    by_event: dict[int, list[Booking]] = {}
+    for booking in live:
+        by_event.setdefault(booking.event_id, []).append(booking)
+    ended = 0
+    for pair in by_event.values():
+        if len(pair) < 2:
+            continue
+        pair.sort(key=lambda b: (b.id not in checked_in, -BOOKING_RANK[b.status], b.id))
+        for worse in pair[1:]:
+            _end_booking(session, worse, now)
+            ended += 1
+    session.flush()
+    return ended
+
+
+def _drop_duplicates(session: Session, kept: Person, merged: Person) -> int:
+    """Rows of the merged account that the kept one already has (unique per person)."""
+    dropped = 0
+    for model, key in (
+        (EventRole, (EventRole.event_id, EventRole.role)),
+        (SessionHost, (SessionHost.camp_session_id,)),
+        (Star, (Star.camp_session_id,)),
+    ):
+        kept_keys = set(session.execute(select(*key).where(model.person_id == kept.id)).all())
+        for row_id, *values in session.execute(
+            select(model.id, *key).where(model.person_id == merged.id)
+        ).all():
+            if tuple(values) in kept_keys:
+                session.execute(delete(model).where(model.id == row_id))
+                dropped += 1
+    share = share_of(session, merged)
+    if share is not None:
+        session.delete(share)
+        dropped += 1
+    return dropped
+
+
+def _resolve_memberships(session: Session, kept: Person, merged: Person, now: datetime) -> None:
+    """Two live memberships: keep the member (lowest number) over an application."""
+    live = list(
+        session.scalars(
+            select(Membership).where(
+                Membership.person_id.in_([kept.id, merged.id]),
+                Membership.status.in_(LIVE_MEMBERSHIP),
+            )
+        )
+    )
+    if len(live) < 2:
+        return
+    live.sort(key=lambda m: (m.status is not MembershipStatus.ACTIVE, m.number or 0, m.id))
+    for worse in live[1:]:
+        worse.status = MembershipStatus.LEFT
+        worse.ends_on = now.date() if worse.starts_on is not None else None
+        worse.note = "Ended when duplicate accounts were merged."
+    session.flush()
+
+
+def _person_columns() -> list[tuple[Any, Any]]:
+    """Every (table, column) that points at a person, from the metadata: new features'
+    tables are covered without changing this module."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table.name == "person" and fk.column.name == "id":
+                found.append((table, fk.parent))
+    return found
+
+
+def merge_people(
+    session: Session, actor: Person, kept: Person, merged: Person, now: datetime
+) -> AccountMerge:
+    """Merge a duplicate account into the kept one: everything moves, then the duplicate goes.
+
+    Clashes with unique rules are settled first (one live booking per event, one role, one
+    host row, one star, one live membership), so that the moves cannot fail.
+    """
+    if kept.id == merged.id:
+        raise SelfMerge(
+            "Choose two different accounts: an account cannot be merged into itself.",
+            field="merge_email",
+        )
+    moved: dict[str, int] = {}
+    ended = _resolve_bookings(session, kept, merged, now)
+    if ended:
+        moved["bookings released as duplicates"] = ended
+    dropped = _drop_duplicates(session, kept, merged)
+    if dropped:
+        moved["duplicate rows dropped"] = dropped
+    _resolve_memberships(session, kept, merged, now)
+    session.flush()
+    for table, column in _person_columns():
+        result = session.execute(
+            update(table).where(column == merged.id).values({column.name: kept.id})
+        )
+        if result.rowcount:
+            moved[f"{table.name}.{column.name}"] = result.rowcount
+    kept.is_admin = kept.is_admin or merged.is_admin
+    kept.organisation = kept.organisation or merged.organisation
+    log = AccountMerge(
+        actor_id=actor.id,
+        kept_person_id=kept.id,
+        merged_person_id=merged.id,
+        merged_email=merged.email,
+        kept_email=kept.email,
+        moved=json.dumps(moved, sort_keys=True),
+        created_at=now,
+    )
+    session.add(log)
+    session.flush()
+    merged_id = merged.id
+    session.expunge(merged)
+    session.execute(delete(Person).where(Person.id == merged_id))
+    session.expire_all()
+    return log
+
+
+def merge_log(session: Session, limit: int = 50) -> list[AccountMerge]:
+    """The latest merges, newest first."""
+    return list(
+        session.scalars(
+            select(AccountMerge).order_by(AccountMerge.created_at.desc(), AccountMerge.id.desc())
+        ).all()[:limit]
+    )
+
+
+def delete_account(session: Session, person: Person, now: datetime) -> None:
+    """Remove the person's identity; keep anonymous rows so that counts stay correct.
+
+    Ends a live membership, withdraws the verification link, releases live bookings of events
+    still to come (their places go back), and scrubs the person's emails from the merge log.
+    """
+    if is_deleted(person):
+        raise DomainError("This account has been deleted already.")
+    for membership in session.scalars(
+        select(Membership).where(
+            Membership.person_id == person.id, Membership.status.in_(LIVE_MEMBERSHIP)
+        )
+    ):
+        membership.status = MembershipStatus.LEFT
+        membership.ends_on = now.date() if membership.starts_on is not None else None
+        membership.note = "Account deleted."
+    session.execute(delete(RecordShare).where(RecordShare.person_id == person.id))
+    upcoming = session.scalars(
+        select(Booking)
+        .join(Event, Event.id == Booking.event_id)
+        .where(
+            Booking.person_id == person.id,
+            Booking.status.in_(LIVE_STATUSES),
+            Event.ends_at > now,
+        )
+    )
+    for booking in upcoming:
+        _end_booking(session, booking, now)
+    placeholder = f"deleted-{person.id}-{secrets.token_hex(6)}@{DELETED_DOMAIN}"
+    session.execute(
+        update(AccountMerge)
+        .where(AccountMerge.kept_person_id == person.id)
+        .values(kept_email=placeholder, merged_email=placeholder)
+    )
+    person.name = DELETED_NAME
+    person.email = placeholder
+    # check_password_hash() is False for any value without "method$salt$hash".
+    person.password_hash = "!deleted:" + secrets.token_urlsafe(24)
+    person.is_admin = False
+    person.last_login_at = None
+    session.flush()
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def export_data(session: Session, person: Person, now: datetime) -> dict[str, Any]:
+    """Everything lgcamp holds about the person, as JSON-ready data (their own download)."""
+    bookings = session.execute(
+        select(Booking, Event.name, TicketType.name)
+        .join(Event, Event.id == Booking.event_id)
+        .join(TicketType, TicketType.id == Booking.ticket_type_id)
+        .where(Booking.person_id == person.id)
+        .order_by(Booking.id)
+    ).all()
+    check_ins = session.execute(
+        select(CheckIn, Event.name)
+        .join(Booking, Booking.id == CheckIn.booking_id)
+        .join(Event, Event.id == CheckIn.event_id)
+        .where(Booking.person_id == person.id)
+        .order_by(CheckIn.id)
+    ).all()
+    hosted = session.execute(
+        select(CampSession, Event.name)
+        .join(SessionHost, SessionHost.camp_session_id == CampSession.id)
+        .join(Event, Event.id == CampSession.event_id)
+        .where(SessionHost.person_id == person.id)
+        .order_by(CampSession.id)
+    ).all()
+    stars = session.execute(
+        select(Star, CampSession.title, Event.name)
+        .join(CampSession, CampSession.id == Star.camp_session_id)
+        .join(Event, Event.id == CampSession.event_id)
+        .where(Star.person_id == person.id)
+        .order_by(Star.id)
+    ).all()
+    roles = session.execute(
+        select(EventRole, Event.name)
+        .join(Event, Event.id == EventRole.event_id)
+        .where(EventRole.person_id == person.id)
+        .order_by(EventRole.id)
+    ).all()
+    scans = session.execute(
+        select(Event.name, ScanLog.result, ScanLog.scanned_at)
+        .join(Event, Event.id == ScanLog.event_id)
+        .where(ScanLog.person_id == person.id)
+        .order_by(ScanLog.id)
+    ).all()
+    memberships = session.scalars(
+        select(Membership).where(Membership.person_id == person.id).order_by(Membership.id)
+    ).all()
+    share = share_of(session, person)
+    return {
+        "exported_at": now.isoformat(),
+        "person": {
+            "id": person.id,
+            "name": person.name,
+            "email": person.email,
+            "organisation": person.organisation,
+            "is_admin": person.is_admin,
+            "created_at": _iso(person.created_at),
+            "last_login_at": _iso(person.last_login_at),
+        },
+        "bookings": [
+            {
+                "id": b.id,
+                "event": event,
+                "ticket_type": ticket_type,
+                "status": b.status.value,
+                "source": b.source,
+                "created_at": _iso(b.created_at),
+                "confirmed_at": _iso(b.confirmed_at),
+                "ended_at": _iso(b.ended_at),
+            }
+            for b, event, ticket_type in bookings
+        ],
+        "check_ins": [
+            {
+                "id": c.id,
+                "event": event,
+                "scanned_at": _iso(c.scanned_at),
+                "door": c.door_label,
+                "undone_at": _iso(c.undone_at),
+            }
+            for c, event in check_ins
+        ],
+        "hosted_sessions": [
+            {
+                "id": s.id,
+                "event": event,
+                "title": s.title,
+                "status": s.status.value,
+                "took_place": s.took_place(now),
+            }
+            for s, event in hosted
+        ],
+        "stars": [
+            {"session": title, "event": event, "created_at": _iso(s.created_at)}
+            for s, title, event in stars
+        ],
+        "roles": [
+            {"event": event, "role": r.role, "created_at": _iso(r.created_at)} for r, event in roles
+        ],
+        "scans_made": [
+            {"event": event, "result": result.value, "scanned_at": _iso(at)}
+            for event, result, at in scans
+        ],
+        "memberships": [
+            {
+                "id": m.id,
+                "type": m.membership_type.name,
+                "status": m.status.value,
+                "number": m.number,
+                "applied_at": _iso(m.applied_at),
+                "starts_on": m.starts_on.isoformat() if m.starts_on else None,
+                "ends_on": m.ends_on.isoformat() if m.ends_on else None,
+                "fee_status": m.fee_status.value,
+                "statement": m.statement,
+                "evidence_at_application": evidence_snapshot(m),
+            }
+            for m in memberships
+        ],
+        "verification_link": None
+        if share is None
+        else {
+            "version": share.version,
+            "is_revoked": share.is_revoked,
+            "shows": {
+                "name": share.show_name,
+                "organisation": share.show_organisation,
+                "years": share.show_years,
+                "events": share.show_events,
+            },
+        },
+        "participation": person_record(session, person, now).summary(),
+    }
