@@ -2,6 +2,7 @@
 
 from lgcamp.accounts.models import Person
 from lgcamp.events.models import Event, EventRole
+from lgcamp.feeds.models import FeedToken
 from lgcamp.mail import OutboundEmail
 from lgcamp.programme.models import (
     CampSession,
@@ -20,6 +21,7 @@ __all__ = [
     "CampSession",
     "Event",
     "EventRole",
+    "FeedToken",
     "GridChange",
     "OutboundEmail",
     "Person",

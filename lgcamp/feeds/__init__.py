@@ -1,0 +1,1 @@
+"""iCalendar feeds (network, event, personal) and single-item .ics downloads."""
