@@ -5,7 +5,7 @@ calendar" files and the ticket email attachment) go through the `icalendar` pack
 which may carry a thousand items and are polled by every subscriber, are written by the small
 RFC 5545 writer below (escaping, folding at 75 octets, CRLF), because building a thousand
 `icalendar` components costs about 250 ms against a budget of 100. The two paths are checked
-against each other in tests/feeds/test_ical.py. VTIMEZONE blocks come from `icalendar`.
+against each other in tests/feeds/test_ical.py. VTIMEZONE blocks: see feeds/vtimezone.py.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from icalendar import Calendar, Timezone
+from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from lgcamp.database import utcnow
 from lgcamp.events.models import Event, EventStatus
+from lgcamp.feeds.vtimezone import vtimezone
 from lgcamp.programme.models import CampSession, Room, TimeSlot
 
 PRODID = "-//LocalGov Digital//lgcamp//EN"
@@ -183,12 +183,6 @@ def event_vevent(event: Event) -> VEvent:
     return item_vevent(event_item(event, stamp=utcnow()))
 
 
-@lru_cache(maxsize=16)
-def _vtimezone(tzid: str) -> bytes:
-    # Building a VTIMEZONE from the tz database takes milliseconds; the result never changes.
-    return Timezone.from_tzid(tzid).to_ical()
-
-
 def item_ics(item: Item) -> bytes:
     """One item as an iCalendar file (VCALENDAR with its VTIMEZONE and one VEVENT)."""
     calendar = Calendar()
@@ -199,7 +193,7 @@ def item_ics(item: Item) -> bytes:
     # The cached VTIMEZONE is spliced in as bytes: parsing it back each time costs more than
     # building the rest of the file.
     body = calendar.to_ical()
-    return body.replace(b"BEGIN:VEVENT", _vtimezone(item.tzid) + b"BEGIN:VEVENT", 1)
+    return body.replace(b"BEGIN:VEVENT", vtimezone(item.tzid) + b"BEGIN:VEVENT", 1)
 
 
 def event_ics(event: Event) -> bytes:
@@ -296,7 +290,7 @@ def feed_ics(header: FeedHeader, items: Iterable[Item]) -> bytes:
         f"X-PUBLISHED-TTL:{REFRESH}",
     ]
     out = [fold(line) for line in head]
-    out.extend(_vtimezone(tzid) for tzid in sorted({item.tzid for item in items}))
+    out.extend(vtimezone(tzid) for tzid in sorted({item.tzid for item in items}))
     out.extend(item_lines(item) for item in items)
     out.append(b"END:VCALENDAR\r\n")
     return b"".join(out)
