@@ -164,17 +164,17 @@ def item_vevent(item: Item) -> VEvent:
     vevent.add("dtstamp", _second(item.stamp).astimezone(UTC))
     vevent.add("last-modified", _second(item.last_modified).astimezone(UTC))
     vevent.add("sequence", item.sequence)
-    vevent.add("summary", item.summary)
+    vevent.add("summary", clean_text(item.summary))
     vevent.add("dtstart", _second(item.starts_at).astimezone(tz))
     vevent.add("dtend", _second(item.ends_at).astimezone(tz))
     if item.location:
-        vevent.add("location", item.location)
+        vevent.add("location", clean_text(item.location))
     if item.description:
-        vevent.add("description", item.description)
+        vevent.add("description", clean_text(item.description))
     vevent.add("url", item.url)
     vevent.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
     if item.categories:
-        vevent.add("categories", list(item.categories))
+        vevent.add("categories", [clean_text(c) for c in item.categories])
     return vevent
 
 
@@ -204,9 +204,14 @@ def event_ics(event: Event) -> bytes:
 # --- the feed writer ---------------------------------------------------------------------------
 
 
+def clean_text(text: str) -> str:
+    """Newlines as LF and no control characters but tab: what TEXT may hold (RFC 5545 3.3.11)."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def escape_text(text: str) -> str:
     """A TEXT value: backslash, semicolon, comma and newline escaped; control characters gone."""
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = clean_text(text)
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
