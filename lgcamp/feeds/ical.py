@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -21,7 +22,7 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from lgcamp.database import utcnow
-from lgcamp.events.models import Event, EventStatus
+from lgcamp.events.models import Event, EventKind, EventStatus
 from lgcamp.feeds.vtimezone import vtimezone
 from lgcamp.programme.models import CampSession, Room, TimeSlot
 
@@ -56,7 +57,7 @@ class Item:
 # --- UIDs and addresses --------------------------------------------------------------------------
 
 
-def event_uid(event: Event) -> str:
+def event_uid(event: Event | EventFields) -> str:
     """A UID that never changes for the event, so calendars update rather than duplicate."""
     return f"event-{event.id}@{UID_DOMAIN}"
 
@@ -75,7 +76,7 @@ def _join_lines(*parts: str) -> str:
     return "\n\n".join(part.strip() for part in parts if part and part.strip())
 
 
-def venue_line(event: Event) -> str:
+def venue_line(event: Event | EventFields) -> str:
     """The venue name and address on one line."""
     address = [event.venue_name, *event.venue_address.splitlines()]
     return ", ".join(part.strip() for part in address if part.strip())
@@ -84,9 +85,31 @@ def venue_line(event: Event) -> str:
 # --- items -----------------------------------------------------------------------------------
 
 
-def event_item(event: Event, *, stamp: datetime | None = None) -> Item:
+class EventFields(Protocol):
+    """What `event_item` reads: an `Event`, or a row of the event table (feeds of a thousand
+    events skip building ORM objects, which costs more than writing the feed)."""
+
+    id: int
+    slug: str
+    name: str
+    kind: EventKind
+    status: EventStatus
+    summary: str
+    venue_name: str
+    venue_address: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    sequence: int
+    updated_at: datetime
+
+
+def event_item(
+    event: EventFields, *, stamp: datetime | None = None, base_url: str | None = None
+) -> Item:
     """An event as a calendar item; SEQUENCE is the event's own (bumped on time, place, status)."""
-    url = page_url(f"/events/{event.slug}")
+    base = (base_url or current_app.config["BASE_URL"]).rstrip("/")
+    url = f"{base}/events/{event.slug}"
     return Item(
         uid=event_uid(event),
         summary=event.name,

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -83,20 +84,27 @@ def _in_feeds(now: datetime) -> ColumnElement[bool]:
 # --- the network feed --------------------------------------------------------------------------
 
 
+# Built once: the 304 path runs this on every poll. Both answers come from an index (the
+# primary key, and ix_event_updated_at, declared in feeds/models.py), so the cost does not
+# grow with the number of events. Drafts count too: editing one costs subscribers a refetch,
+# while publishing, changing or cancelling an event always moves max(updated_at) or max(id).
+# Cancelled events leave the feed after 30 days; the day in the ETag picks that up.
+_NETWORK_STATE = select(func.max(Event.id), func.max(Event.updated_at))
+
+
 def network_validator(session: Session, now: datetime) -> Validator:
-    """One query: how many events are in the network feed and when the latest one changed."""
-    count, latest = session.execute(
-        select(func.count(Event.id), func.max(Event.updated_at)).where(_in_feeds(now))
-    ).one()
-    return _validator("network", (count, _as_aware(latest)), now)
+    """One indexed query: the newest event and the latest change to any event."""
+    newest, latest = session.connection().execute(_NETWORK_STATE).one()
+    return _validator("network", (newest, _as_aware(latest)), now)
 
 
 def network_items(session: Session, now: datetime) -> list[Item]:
     """Every published event of the network (LocalGovCamp, fringe, #NotWestminster)."""
-    events = session.scalars(
-        select(Event).where(_in_feeds(now)).order_by(Event.starts_at, Event.id)
+    rows = session.execute(
+        select(Event.__table__).where(_in_feeds(now)).order_by(Event.starts_at, Event.id)
     )
-    return [event_item(event) for event in events]
+    base_url = current_app.config["BASE_URL"]
+    return [event_item(row, base_url=base_url) for row in rows]  # type: ignore[arg-type]
 
 
 # --- one event, with or without its sessions ---------------------------------------------------
@@ -114,30 +122,34 @@ class EventHead:
 def event_head(
     session: Session, slug: str, now: datetime, *, with_sessions: bool
 ) -> EventHead | None:
-    """The event feed's validator from one or two small queries, or None if no such event."""
-    row = session.execute(
-        select(
-            Event.id,
-            Event.status,
-            Event.sequence,
-            Event.updated_at,
-            ProgrammeState.grid_version,
-            ProgrammeState.updated_at,
+    """The event feed's validator from one query, or None if there is no such event."""
+    sessions = select(func.count(CampSession.id), func.max(CampSession.updated_at)).where(
+        CampSession.event_id == Event.id
+    )
+    row = (
+        session.connection()
+        .execute(
+            select(
+                Event.id,
+                Event.status,
+                Event.sequence,
+                Event.updated_at,
+                ProgrammeState.grid_version,
+                ProgrammeState.updated_at,
+                sessions.with_only_columns(func.count(CampSession.id)).scalar_subquery(),
+                sessions.with_only_columns(func.max(CampSession.updated_at)).scalar_subquery(),
+            )
+            .outerjoin(ProgrammeState, ProgrammeState.event_id == Event.id)
+            .where(Event.slug == slug)
         )
-        .outerjoin(ProgrammeState, ProgrammeState.event_id == Event.id)
-        .where(Event.slug == slug)
-    ).one_or_none()
+        .one_or_none()
+    )
     if row is None:
         return None
-    event_id, status, sequence, updated_at, grid_version, grid_updated_at = row
+    event_id, status, sequence, updated_at, grid_version, grid_at, count, latest = row
     parts: list[object] = [event_id, sequence, _as_aware(updated_at)]
     if with_sessions:
-        count, latest = session.execute(
-            select(func.count(CampSession.id), func.max(CampSession.updated_at)).where(
-                CampSession.event_id == event_id
-            )
-        ).one()
-        parts += [grid_version or 0, _as_aware(grid_updated_at), count, _as_aware(latest)]
+        parts += [grid_version or 0, _as_aware(grid_at), count, _as_aware(latest)]
     kind = "programme" if with_sessions else "event"
     return EventHead(event_id, EventStatus(status), _validator(kind, parts, now))
 
