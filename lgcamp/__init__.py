@@ -20,6 +20,7 @@ from lgcamp.errors import register_error_handlers
 from lgcamp.events import views as events_views
 from lgcamp.events.markdown import render_markdown
 from lgcamp.extensions import csrf, db, limiter, login_manager, migrate
+from lgcamp.feeds import views as feeds_views
 from lgcamp.participation import views as participation_views
 from lgcamp.permissions import TEMPLATE_PREDICATES
 from lgcamp.programme import views as programme_views
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkin_views.bp)
     app.register_blueprint(programme_views.bp)
     app.register_blueprint(participation_views.bp)
+    app.register_blueprint(feeds_views.bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from lgcamp.accounts.models import Person
 from lgcamp.checkin.models import CheckIn, ScanLog, ScannerLink
 from lgcamp.events.models import Event, EventRole
+from lgcamp.feeds.models import FeedToken
 from lgcamp.mail import OutboundEmail
 from lgcamp.participation.models import (
     AccountMerge,
@@ -42,6 +43,7 @@ __all__ = [
     "CheckIn",
     "Event",
     "EventRole",
+    "FeedToken",
     "GridChange",
     "Membership",
     "MembershipType",

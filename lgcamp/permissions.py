@@ -17,7 +17,7 @@ from sqlalchemy import exists, select
 from lgcamp.accounts.models import Person
 from lgcamp.checkin.models import ScannerLink
 from lgcamp.errors import wants_json
-from lgcamp.events.models import Event, EventRole, EventRoleName
+from lgcamp.events.models import Event, EventRole, EventRoleName, EventStatus
 from lgcamp.extensions import db, login_manager
 from lgcamp.programme.models import CampSession, SessionHost
 from lgcamp.tickets.models import Booking, BookingStatus
@@ -91,6 +91,15 @@ def can_scan(actor: Actor | ScannerLink, event: Event) -> bool:
 def can_see_door_dashboard(actor: Actor, event: Event) -> bool:
     """The live door dashboard and scanner links are for the event's organisers."""
     return can_manage_event(actor, event)
+
+
+def can_subscribe(status: EventStatus) -> bool:
+    """Calendar feeds carry published and cancelled events, never drafts, whoever asks.
+
+    Calendar apps fetch feeds without cookies, so a draft shown to its organisers in a feed
+    would end up in a shared calendar; organisers can still download a draft's .ics file.
+    """
+    return status != EventStatus.DRAFT
 
 
 def can_administer_network(actor: Actor) -> bool:

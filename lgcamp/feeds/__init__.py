@@ -1,1 +1,1 @@
-"""iCalendar feeds and .ics downloads."""
+"""iCalendar feeds (network, event, personal) and single-item .ics downloads."""

@@ -1,7 +1,7 @@
 """participation
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-28 07:51:44.842290
 
 """
@@ -12,7 +12,7 @@ import lgcamp.database
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
