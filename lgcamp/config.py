@@ -42,6 +42,10 @@ class Defaults:
     LOGIN_RATE_LIMIT: str = "10 per minute"
     WTF_CSRF_TIME_LIMIT: int | None = None
     SESSION_COOKIE_HTTPONLY: bool = True
+    # A permanent session (only a phone paired by a scanner link has one; links last a week at
+    # most) keeps the expiry set when the session last changed, rather than re-signing and
+    # re-sending its cookie on every response: the door scanner's API calls stay cheap.
+    SESSION_REFRESH_EACH_REQUEST: bool = False
     SESSION_COOKIE_SAMESITE: str = "Lax"
     REMEMBER_COOKIE_SAMESITE: str = "Lax"
     MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextvars
 import enum
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, event, exc
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -87,4 +88,41 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 15000) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        # On the driver's connection directly: this runs for every transaction, and going
+        # through SQLAlchemy's execution would cost more than the BEGIN itself.
+        writing = write_intent.get()
+        _run(connection, "BEGIN IMMEDIATE" if writing else "BEGIN")
+        connection.info[_WRITE_LOCKED] = writing
+
+
+_WRITE_LOCKED = "lgcamp_write_locked"
+
+
+def take_write_lock(session: Session) -> None:
+    """Before the first write of a transaction begun for reading (``write_intent`` False).
+
+    On SQLite, end the read transaction and begin again with the write lock (BEGIN IMMEDIATE),
+    so that the lock is held for the writes and the commit only, not for the reads and the
+    work around them, and concurrent writers seldom wait. What was read may have changed in
+    between, so the writes must not rely on it being current (use unique keys, conditional
+    statements, and re-read after a conflict). Does nothing when the transaction holds the
+    write lock already, and on other databases (PostgreSQL: one transaction throughout).
+    The transaction must not have written anything yet: that would be committed here.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite" or connection.info.get(_WRITE_LOCKED, True):
+        return
+    # SQLAlchemy's transaction goes on; only SQLite's own is renewed (the driver runs in
+    # autocommit mode and SQLAlchemy's BEGIN comes from _on_begin above, so its commit or
+    # rollback applies to this new transaction).
+    _run(connection, "COMMIT")
+    connection.info[_WRITE_LOCKED] = True
+    _run(connection, "BEGIN IMMEDIATE")
+
+
+def _run(connection: Connection, sql: str) -> None:
+    """One statement on the SQLite driver's connection, errors wrapped as SQLAlchemy's."""
+    try:
+        connection.connection.dbapi_connection.execute(sql)  # type: ignore[union-attr]
+    except sqlite3.Error as error:
+        raise exc.DBAPIError.instance(sql, (), error, sqlite3.Error) from error

@@ -11,12 +11,13 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email
-from lgcamp.checkin.models import ScannerLink
+from lgcamp.checkin.models import DoorEvent, LinkGrant, ScannerLink
+from lgcamp.checkin.prepared import Prepared
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError, NotAllowed
 from lgcamp.events.models import Event, EventRole, EventRoleName
@@ -99,6 +100,55 @@ def active_link(session: Session, link_id: int, event: Event) -> ScannerLink | N
     if link is None or link.event_id != event.id or not link.is_active():
         return None
     return link
+
+
+# The event and the phone's scanner link in one statement (built once, so compiled once): the
+# scanner's API reads these on every call, without loading ORM objects.
+_event, _link = Event.__table__, ScannerLink.__table__
+_DOOR_GRANT = Prepared(
+    select(
+        _event.c.id,
+        _event.c.slug,
+        _event.c.timezone,
+        _link.c.id,
+        _link.c.event_id,
+        _link.c.label,
+        _link.c.expires_at,
+        _link.c.revoked_at,
+    )
+    .select_from(
+        _event.outerjoin(
+            _link,
+            (_link.c.id == bindparam("link_id")) & (_link.c.event_id == _event.c.id),
+        )
+    )
+    .where(_event.c.slug == bindparam("slug"))
+)
+
+
+def door_grant(
+    session: Session, slug: str, granted: dict[str, int]
+) -> tuple[DoorEvent | None, LinkGrant | None]:
+    """The event with this slug, and the scanner link this phone was paired with for it (if
+    any, active or not): ``granted`` maps event ids to link ids, as the phone's session holds
+    them. The caller checks the link with ``can_scan``."""
+    connection = session.connection()
+    # One query: a phone is nearly always paired with one door. For a phone paired with
+    # several events, the link for this one is read once the event's id is known.
+    link_ids = [i for i in granted.values() if isinstance(i, int)]
+    guess = link_ids[0] if len(link_ids) == 1 else None
+    row = _DOOR_GRANT.first(connection, {"slug": slug, "link_id": guess})
+    if row is None:
+        return None, None
+    event = DoorEvent(row[0], row[1], row[2])
+    link_id = granted.get(str(event.id))
+    if not isinstance(link_id, int):
+        return event, None
+    if link_id != guess:
+        row = _DOOR_GRANT.first(connection, {"slug": slug, "link_id": link_id})
+    if row is None or row[3] is None:
+        return event, None
+    return event, LinkGrant(*row[3:])
 
 
 def scanners_of(session: Session, event: Event) -> list[Person]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -69,6 +71,35 @@ class ScannerLink(Base):
 
     def is_active(self, now: datetime | None = None) -> bool:
         """Not revoked and not expired."""
+        return self.revoked_at is None and (now or utcnow()) < self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class DoorEvent:
+    """The few columns of an event that the scanner's API needs (read without the ORM)."""
+
+    id: int
+    slug: str
+    timezone: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The event's timezone, for showing check-in times."""
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkGrant:
+    """The scanner link a phone was paired with, as read on each of its requests."""
+
+    id: int
+    event_id: int
+    label: str
+    expires_at: datetime
+    revoked_at: datetime | None
+
+    def is_active(self, now: datetime | None = None) -> bool:
+        """Not revoked and not expired (the same rule as ScannerLink.is_active)."""
         return self.revoked_at is None and (now or utcnow()) < self.expires_at
 
 

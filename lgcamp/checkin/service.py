@@ -22,12 +22,22 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Select, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email, normalise_email
-from lgcamp.checkin.models import CheckIn, ScanLog, ScanMethod, ScannerLink, ScanResult
-from lgcamp.database import utcnow
+from lgcamp.checkin.models import (
+    CheckIn,
+    DoorEvent,
+    LinkGrant,
+    ScanLog,
+    ScanMethod,
+    ScannerLink,
+    ScanResult,
+)
+from lgcamp.checkin.prepared import Prepared
+from lgcamp.database import take_write_lock, utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event, EventRoleName, EventStatus
 from lgcamp.tickets.models import (
@@ -68,7 +78,7 @@ class ScanActor:
     """Who scans: a person with the scanner role, or a scanner link (one door)."""
 
     person: Person | None
-    link: ScannerLink | None
+    link: ScannerLink | LinkGrant | None
     door_label: str
 
 
@@ -182,9 +192,9 @@ def effective_time(
     return min(max(corrected, received_at - MAX_BACKDATE), received_at)
 
 
-# The hot path of a busy door runs on the tables directly (SQLAlchemy Core), with statements
-# built once so that their compiled form is cached: four statements for a first scan (look
-# up, log, check in, commit), three for a re-scan.
+# The hot path of a busy door runs on the tables directly, with statements compiled once and
+# run on the driver's cursor (see prepared.py): four statements for a first scan (look up, log,
+# check in, commit), three for a re-scan (look up, log, commit).
 _booking, _person = Booking.__table__, Person.__table__
 _ticket_type, _check_in, _scan_log = TicketType.__table__, CheckIn.__table__, ScanLog.__table__
 _LOOKUP = (
@@ -205,9 +215,36 @@ _LOOKUP = (
         _check_in, (_check_in.c.booking_id == _booking.c.id) & _check_in.c.undone_at.is_(None)
     )
 )
-_BY_HASH = _LOOKUP.where(_booking.c.token_hash == bindparam("token_hash"))
-_BY_ID = _LOOKUP.where(_booking.c.id == bindparam("booking_id"))
-_INSERTS: dict[tuple[str, str], Any] = {}
+_BY_HASH = Prepared(_LOOKUP.where(_booking.c.token_hash == bindparam("token_hash")))
+_BY_ID = Prepared(_LOOKUP.where(_booking.c.id == bindparam("booking_id")))
+_LOG_COLUMNS = (
+    "scan_id", "event_id", "booking_id", "token_hash", "method", "result", "device_label",
+    "device_id", "device_time", "received_at", "scanned_at", "scanner_link_id", "person_id",
+)  # fmt: skip
+_CHECK_IN_COLUMNS = (
+    "booking_id", "event_id", "scan_log_id", "scanned_at", "received_at", "door_label",
+    "scanner_link_id", "person_id",
+)  # fmt: skip
+
+
+def _insert_or_nothing(table: Any, columns: tuple[str, ...], **conflict: Any) -> Prepared:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: no row when the unique key existed."""
+
+    def build(dialect_name: str) -> Any:
+        insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+        values = {name: bindparam(name) for name in columns}
+        return insert(table).values(values).on_conflict_do_nothing(**conflict).returning(table.c.id)
+
+    return Prepared(build)
+
+
+_LOG_SCAN = _insert_or_nothing(_scan_log, _LOG_COLUMNS, index_elements=["scan_id"])
+_CHECK_IN = _insert_or_nothing(
+    _check_in,
+    _CHECK_IN_COLUMNS,
+    index_elements=["booking_id"],
+    index_where=_check_in.c.undone_at.is_(None),
+)
 
 
 @dataclass(frozen=True)
@@ -225,34 +262,18 @@ class DoorTicket:
     door: str | None
 
 
-def _ticket(session: Session, token_hash: str | None, booking_id: int | None) -> DoorTicket | None:
-    statement, params = (
-        (_BY_ID, {"booking_id": booking_id})
+def _ticket(
+    connection: Connection, token_hash: str | None, booking_id: int | None
+) -> DoorTicket | None:
+    row = (
+        _BY_ID.first(connection, {"booking_id": booking_id})
         if booking_id is not None
-        else (_BY_HASH, {"token_hash": token_hash})
+        else _BY_HASH.first(connection, {"token_hash": token_hash})
     )
-    row = session.connection().execute(statement, params).first()
     return DoorTicket(*row) if row is not None else None
 
 
-def _insert_or_nothing(session: Session, table: Any, values: dict[str, Any]) -> int | None:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: None when the unique key existed."""
-    connection = session.connection()
-    key = (connection.dialect.name, table.name)
-    if key not in _INSERTS:
-        insert = postgresql.insert if key[0] == "postgresql" else sqlite.insert
-        if table is _scan_log:
-            conflict = {"index_elements": ["scan_id"]}
-        else:
-            conflict = {
-                "index_elements": ["booking_id"],
-                "index_where": _check_in.c.undone_at.is_(None),
-            }
-        _INSERTS[key] = insert(table).on_conflict_do_nothing(**conflict).returning(table.c.id)
-    return connection.execute(_INSERTS[key], values).scalar_one_or_none()
-
-
-def _classify(ticket: DoorTicket | None, event: Event, looked_up: bool) -> ScanResult:
+def _classify(ticket: DoorTicket | None, event: Event | DoorEvent, looked_up: bool) -> ScanResult:
     if ticket is None:
         return ScanResult.UNKNOWN if looked_up else ScanResult.INVALID
     if ticket.event_id != event.id:
@@ -264,17 +285,19 @@ def _classify(ticket: DoorTicket | None, event: Event, looked_up: bool) -> ScanR
     }.get(BookingStatus(ticket.status), ScanResult.NOT_CONFIRMED)
 
 
-def _find_ticket(session: Session, scan: ScanInput) -> tuple[DoorTicket | None, str | None, bool]:
+def _find_ticket(
+    connection: Connection, scan: ScanInput
+) -> tuple[DoorTicket | None, str | None, bool]:
     """The booking a scan points at, the token hash used, and whether a lookup was possible."""
     if scan.booking_id is not None:
-        return _ticket(session, None, scan.booking_id), None, True
+        return _ticket(connection, None, scan.booking_id), None, True
     token_hash = scan.token_hash
     if token_hash is None and scan.payload is not None:
         token = parse_payload(scan.payload)
         token_hash = hash_token(token) if token else None
     if token_hash is None or not HASH_RE.match(token_hash):
         return None, None, False
-    return _ticket(session, token_hash, None), token_hash, True
+    return _ticket(connection, token_hash, None), token_hash, True
 
 
 def humanise(delta: timedelta) -> str:
@@ -289,7 +312,7 @@ def humanise(delta: timedelta) -> str:
 
 def outcome_for(
     session: Session,
-    event: Event,
+    event: Event | DoorEvent,
     scan_id: str,
     result: ScanResult,
     ticket: DoorTicket | None,
@@ -329,14 +352,20 @@ def outcome_for(
     return ScanOutcome(scan_id, result, "Already checked in", detail, **common)
 
 
-def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInput) -> ScanOutcome:
+def record_scan(
+    session: Session, actor: ScanActor, event: Event | DoorEvent, scan: ScanInput
+) -> ScanOutcome:
     """Log a scan and check the booking in when it is the earliest valid scan of a ticket.
 
     Idempotent by scan id: sending the same scan again returns its outcome without changes.
+    The look-up may run in a read transaction of its own (see ``take_write_lock``): the
+    writes do not rely on it being current (the log's unique scan id, the check-in's unique
+    booking, and a re-read when another check-in won).
     """
     received_at = utcnow()
     scanned_at = effective_time(received_at, scan.device_time, scan.device_sent_at)
-    ticket, token_hash, looked_up = _find_ticket(session, scan)
+    connection = session.connection()
+    ticket, token_hash, looked_up = _find_ticket(connection, scan)
     result = _classify(ticket, event, looked_up)
     if (
         result is ScanResult.ACCEPTED
@@ -349,9 +378,9 @@ def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInpu
         "scanner_link_id": actor.link.id if actor.link else None,
         "person_id": actor.person.id if actor.person else None,
     }
-    log_id = _insert_or_nothing(
-        session,
-        _scan_log,
+    take_write_lock(session)  # SQLite: the write lock from here to the commit only
+    logged = _LOG_SCAN.first(
+        connection,
         {
             "scan_id": scan.scan_id,
             "event_id": event.id,
@@ -367,14 +396,14 @@ def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInpu
             **who,
         },
     )
-    if log_id is None:
+    if logged is None:
         return replay_scan(session, event, scan.scan_id)
+    log_id = logged[0]
     if result is ScanResult.ACCEPTED and ticket is not None:
         check_in_id = None
         if ticket.check_in_id is None:
-            check_in_id = _insert_or_nothing(
-                session,
-                _check_in,
+            inserted = _CHECK_IN.first(
+                connection,
                 {
                     "booking_id": ticket.id,
                     "event_id": event.id,
@@ -385,9 +414,11 @@ def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInpu
                     **who,
                 },
             )
-            session.execute(
-                update(Booking).where(Booking.id == ticket.id).values(checked_in_at=scanned_at)
-            )
+            check_in_id = inserted[0] if inserted is not None else None
+            if check_in_id is not None:
+                session.execute(
+                    update(Booking).where(Booking.id == ticket.id).values(checked_in_at=scanned_at)
+                )
         if check_in_id is not None:
             ticket = replace(
                 ticket, check_in_id=check_in_id, checked_in_at=scanned_at, door=actor.door_label
@@ -398,7 +429,7 @@ def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInpu
             if not _supersede(session, actor, ticket.id, log_id, scanned_at):
                 result = ScanResult.DUPLICATE
                 session.execute(update(ScanLog).where(ScanLog.id == log_id).values(result=result))
-            ticket = _ticket(session, None, ticket.id)
+            ticket = _ticket(connection, None, ticket.id)
     return outcome_for(session, event, scan.scan_id, result, ticket, scanned_at)
 
 
@@ -425,6 +456,9 @@ def _supersede(
     )
     if moved.rowcount != 1:
         return False
+    session.execute(
+        update(Booking).where(Booking.id == booking_id).values(checked_in_at=scanned_at)
+    )
     # The scan the check-in pointed at before is now referenced by no check-in: it lost.
     session.execute(
         update(ScanLog)
@@ -440,17 +474,19 @@ def _supersede(
     return True
 
 
-def replay_scan(session: Session, event: Event, scan_id: str) -> ScanOutcome:
+def replay_scan(session: Session, event: Event | DoorEvent, scan_id: str) -> ScanOutcome:
     """The outcome of a scan already logged (a retried request or a replayed sync batch)."""
     log = session.scalar(select(ScanLog).where(ScanLog.scan_id == scan_id))
     if log is None or log.event_id != event.id:
         raise Conflict("This scan id was used for another event.")
-    ticket = _ticket(session, None, log.booking_id) if log.booking_id is not None else None
+    ticket = (
+        _ticket(session.connection(), None, log.booking_id) if log.booking_id is not None else None
+    )
     return outcome_for(session, event, scan_id, log.result, ticket, log.scanned_at)
 
 
 def superseded_scans(
-    session: Session, event: Event, device_id: str, limit: int = 50
+    session: Session, event: Event | DoorEvent, device_id: str, limit: int = 50
 ) -> list[ScanOutcome]:
     """This phone's check-ins that an earlier scan at another door has since replaced."""
     scan_ids = session.scalars(
@@ -466,7 +502,9 @@ def superseded_scans(
     return [replay_scan(session, event, scan_id) for scan_id in scan_ids]
 
 
-def undo_check_in(session: Session, actor: ScanActor, event: Event, check_in_id: int) -> CheckIn:
+def undo_check_in(
+    session: Session, actor: ScanActor, event: Event | DoorEvent, check_in_id: int
+) -> CheckIn:
     """Undo a check-in made by mistake, recording who and when; the ticket can be scanned again."""
     check_in = session.get(CheckIn, check_in_id)
     if check_in is None or check_in.event_id != event.id:
@@ -510,7 +548,7 @@ class BookingMatch:
         }
 
 
-def _door_rows(event: Event) -> Select[Any]:
+def _door_rows(event: Event | DoorEvent) -> Select[Any]:
     return (
         select(
             Booking.id,
@@ -535,7 +573,7 @@ def _like(text: str) -> str:
 
 
 def search_bookings(
-    session: Session, event: Event, query: str, limit: int = 20
+    session: Session, event: Event | DoorEvent, query: str, limit: int = 20
 ) -> list[BookingMatch]:
     """Bookings of the event whose holder's name, email or organisation contains the text."""
     pattern = _like(query.strip())
@@ -554,7 +592,7 @@ def search_bookings(
     return [BookingMatch(*row) for row in rows]
 
 
-def ticket_list(session: Session, event: Event) -> list[dict[str, Any]]:
+def ticket_list(session: Session, event: Event | DoorEvent) -> list[dict[str, Any]]:
     """The offline list: token hashes (never tokens), names, ticket type, status, check-in."""
     rows = session.execute(_door_rows(event).order_by(Booking.id)).all()
     with_needs = set(session.scalars(_access_needs_bookings(event.id)))
@@ -645,7 +683,7 @@ def register_walk_in(
     )
 
 
-def walk_in_ticket_types(session: Session, event: Event) -> list[TicketType]:
+def walk_in_ticket_types(session: Session, event: Event | DoorEvent) -> list[TicketType]:
     """The event's ticket types with places left, for the walk-in form."""
     return list(
         session.scalars(

@@ -37,14 +37,14 @@ from lgcamp.checkin.forms import (
     parse_single_scan,
     parse_sync_batch,
 )
-from lgcamp.checkin.models import ScanMethod
+from lgcamp.checkin.models import DoorEvent, ScanMethod
 from lgcamp.checkin.qr import qr_data_uri
 from lgcamp.checkin.service import ScanActor, ScanInput, WalkIn
 from lgcamp.database import utcnow, write_intent
 from lgcamp.errors import DomainError, show_on_form
 from lgcamp.events.models import Event
 from lgcamp.events.service import get_event
-from lgcamp.extensions import db
+from lgcamp.extensions import db, limiter
 from lgcamp.permissions import authorize, can_scan, can_see_door_dashboard
 from lgcamp.transaction import commit
 
@@ -61,20 +61,34 @@ def _event_or_404(slug: str) -> Event:
     return event
 
 
-def door_actor(slug: str, device_label: str | None = None) -> tuple[Event, ScanActor]:
-    """The event and who is scanning: a person allowed to scan, or a phone paired by link."""
-    event = _event_or_404(slug)
-    if can_scan(current_user, event):
-        label = device_label or current_user.name
-        return event, ScanActor(person=current_user, link=None, door_label=label)
-    link_id = session.get(GRANTS, {}).get(str(event.id))
-    if link_id is not None:
-        link = links.active_link(db.session, link_id, event)
-        if link is None or not can_scan(link, event):
-            abort(403, EXPIRED_LINK)
+def door_access(slug: str, device_label: str | None = None) -> tuple[DoorEvent, ScanActor]:
+    """The event (id, slug, timezone) and who is scanning, checked on every call.
+
+    A phone paired with an active scanner link for this event scans as that door (one query
+    reads the event and the link together, without ORM objects); otherwise a signed-in person
+    allowed to scan, labelled with their device label or name. 404 for an unknown event; 403
+    when the phone's link has expired or been revoked; sign-in (401 for the API) otherwise.
+    """
+    grants = session.get(GRANTS) or {}
+    event, link = links.door_grant(db.session, slug, grants)
+    if event is None:
+        abort(404)
+    if link is not None and can_scan(link, event):
         return event, ScanActor(person=None, link=link, door_label=link.label)
+    if can_scan(current_user, event):
+        return event, ScanActor(
+            person=current_user, link=None, door_label=device_label or current_user.name
+        )
+    if str(event.id) in grants:
+        abort(403, EXPIRED_LINK)
     authorize(False)
     raise AssertionError("unreachable")
+
+
+def door_actor(slug: str, device_label: str | None = None) -> tuple[Event, ScanActor]:
+    """As door_access, with the whole event (for pages and walk-ins)."""
+    _door_event, actor = door_access(slug, device_label)
+    return _event_or_404(slug), actor
 
 
 def load_dashboard_event(slug: str) -> Event:
@@ -152,6 +166,7 @@ def service_worker(slug: str) -> Response:
 @bp.route("/events/<slug>/door/check-ins", methods=["POST"])
 def check_in(slug: str) -> Response:
     """Check in a booking found by search (the scanner page without JavaScript)."""
+    write_intent.set(False)  # read first; record_scan takes the write lock for its writes
     event, actor = door_actor(slug)
     form = CheckInForm()
     if not form.validate_on_submit():
@@ -289,19 +304,32 @@ def remove_scanner(slug: str, person_id: int) -> Response:
 
 # --- JSON API for the scanner page (documented in README.md) --------------------------------
 
+# The scanner's calls are checked for a scanner grant on every call, and a busy door sends
+# several a second, all doors of a venue from one address: per-address rate limits would only
+# slow the queue down. The filter also skips the limiter's per-request work on these calls.
+SCANNER_API = frozenset(
+    f"checkin.{name}" for name in ("api_ping", "api_scan", "api_sync", "api_search", "api_tickets")
+)
+
+
+@limiter.request_filter
+def _scanner_api_not_rate_limited() -> bool:
+    return request.endpoint in SCANNER_API
+
 
 @bp.route("/api/events/<slug>/door/ping")
 def api_ping(slug: str) -> Response:
     """A cheap request the scanner uses to find out that it is back online."""
-    door_actor(slug)
+    door_access(slug)
     return jsonify(ok=True)
 
 
 @bp.route("/api/events/<slug>/door/scans", methods=["POST"])
 def api_scan(slug: str) -> Response:
     """Record one live scan; answers what to show (green, amber, red)."""
+    write_intent.set(False)  # read first; record_scan takes the write lock for its writes
     body = request.get_json(silent=True)
-    event, actor = door_actor(slug, device_label(body))
+    event, actor = door_access(slug, device_label(body))
     scan = parse_single_scan(body)
     outcome = service.record_scan(db.session, actor, event, scan)
     commit()
@@ -311,8 +339,9 @@ def api_scan(slug: str) -> Response:
 @bp.route("/api/events/<slug>/door/sync", methods=["POST"])
 def api_sync(slug: str) -> Response:
     """Record queued offline scans (idempotent by scan id) and report conflicts."""
+    write_intent.set(False)  # read first; record_scan takes the write lock for its writes
     body = request.get_json(silent=True)
-    event, actor = door_actor(slug, device_label(body))
+    event, actor = door_access(slug, device_label(body))
     scans, device_id = parse_sync_batch(body)
     results: list[dict[str, Any]] = []
     for scan in scans:
@@ -331,7 +360,7 @@ def api_sync(slug: str) -> Response:
 @bp.route("/api/events/<slug>/door/search")
 def api_search(slug: str) -> Response:
     """Bookings by name, email or organisation (two characters or more)."""
-    event, _actor = door_actor(slug)
+    event, _actor = door_access(slug)
     query = (request.args.get("q") or "").strip()
     if not 2 <= len(query) <= 100:
         raise DomainError("Search for 2 to 100 characters.", field="q")
@@ -342,7 +371,7 @@ def api_search(slug: str) -> Response:
 @bp.route("/api/events/<slug>/door/tickets")
 def api_tickets(slug: str) -> Response:
     """The offline ticket list: hashes, names, ticket types, status (ETag for cheap refresh)."""
-    event, _actor = door_actor(slug)
+    event, _actor = door_access(slug)
     tickets = service.ticket_list(db.session, event)
     response = jsonify(event=event.slug, count=len(tickets), tickets=tickets)
     response.headers["Cache-Control"] = "private, no-cache"
@@ -371,7 +400,7 @@ def api_walk_in(slug: str) -> Response | tuple[Response, int]:
 @bp.route("/api/events/<slug>/door/check-ins/<int:check_in_id>/undo", methods=["POST"])
 def api_undo(slug: str, check_in_id: int) -> Response:
     """Undo a check-in made by mistake."""
-    event, actor = door_actor(slug)
+    event, actor = door_access(slug)
     check_in = service.undo_check_in(db.session, actor, event, check_in_id)
     commit()
     return jsonify(check_in_id=check_in.id, undone_at=check_in.undone_at.isoformat())  # type: ignore[union-attr]

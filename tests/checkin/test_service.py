@@ -15,9 +15,9 @@ from lgcamp.checkin.dashboard import door_stats
 from lgcamp.checkin.models import CheckIn, ScanLog, ScanMethod, ScanResult
 from lgcamp.checkin.service import ScanActor, ScanInput, WalkIn
 from lgcamp.database import utcnow
-from lgcamp.events.models import Event
+from lgcamp.events.models import Event, EventRoleName
 from lgcamp.extensions import db
-from lgcamp.tickets.models import Booking, BookingStatus, TicketType
+from lgcamp.tickets.models import Answer, Booking, BookingStatus, Question, QuestionKind, TicketType
 from tests.factories import (
     make_booking,
     make_event,
@@ -370,3 +370,45 @@ def test_door_stats_counts_arrivals_and_no_shows() -> None:
     assert max(a.step for a in stats.arrivals) == 20
     assert len(stats.recent) == 4
     assert stats.recent[0].result == "invalid"
+
+
+def test_booking_records_when_it_was_checked_in_and_undo_clears_it(
+    ticket_type: TicketType,
+) -> None:
+    booking = make_booking(ticket_type)
+    first = scan(ticket_type.event, booking.token)
+    db.session.refresh(booking)
+    assert booking.checked_in_at is not None
+    assert booking.checked_in_at == first.checked_in_at
+    actor = ScanActor(person=make_person(), link=None, door_label="Desk")
+    assert first.check_in_id is not None
+    service.undo_check_in(db.session, actor, ticket_type.event, first.check_in_id)
+    db.session.commit()
+    db.session.refresh(booking)
+    assert booking.checked_in_at is None
+
+
+def test_access_needs_flag_comes_from_the_access_lead_question(ticket_type: TicketType) -> None:
+    question = Question(
+        event_id=ticket_type.event_id,
+        label="Access needs",
+        kind=QuestionKind.TEXT,
+        visibility=EventRoleName.ACCESS_LEAD.value,
+    )
+    db.session.add(question)
+    db.session.flush()
+    needs, none_ = make_booking(ticket_type), make_booking(ticket_type)
+    db.session.add_all(
+        [
+            Answer(booking_id=needs.id, question_id=question.id, value="Step-free route please"),
+            Answer(booking_id=none_.id, question_id=question.id, value="None"),
+        ]
+    )
+    db.session.commit()
+    assert service.has_access_needs(db.session, needs)
+    assert not service.has_access_needs(db.session, none_)
+    flags = {t["b"]: t["a"] for t in service.ticket_list(db.session, ticket_type.event)}
+    assert flags == {needs.id: True, none_.id: False}
+    green = scan(ticket_type.event, needs.token)
+    assert green.has_access_needs
+    assert "Step-free" not in repr(green)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from lgcamp.checkin.models import CheckIn, ScanLog, ScanResult
 from lgcamp.checkin.service import ScanActor, ScanInput, WalkIn, record_scan, register_walk_in
-from lgcamp.database import utcnow
+from lgcamp.database import utcnow, write_intent
 from lgcamp.errors import DomainError
 from lgcamp.events.models import Event
 from lgcamp.extensions import db
@@ -73,6 +73,28 @@ def test_one_ticket_redeemed_by_twenty_requests_gives_one_check_in(app: Flask) -
     assert count(CheckIn) == 1
     assert count(ScanLog) == THREADS
     assert count(ScanLog, ScanLog.result == ScanResult.ACCEPTED) == 1
+
+
+def test_twenty_requests_reading_first_as_the_api_does_give_one_check_in(app: Flask) -> None:
+    """The scanner's API looks up in a read transaction and takes the write lock only for the
+    writes (take_write_lock): the look-up may be stale, the result must not be."""
+    event_id, token = _one_ticket()
+
+    def scan(i: int) -> ScanResult:
+        reset = write_intent.set(False)
+        try:
+            actor = ScanActor(person=None, link=None, door_label=f"Door {i % 3 + 1}")
+            event = db.session.get_one(Event, event_id)
+            return record_scan(
+                db.session, actor, event, ScanInput(f"read-{i:04d}", payload=token)
+            ).result
+        finally:
+            write_intent.reset(reset)
+
+    results = Counter(in_threads(app, scan))
+    assert results == {ScanResult.ACCEPTED: 1, ScanResult.DUPLICATE: THREADS - 1}
+    assert count(CheckIn) == 1
+    assert count(ScanLog) == THREADS
 
 
 def test_one_sync_batch_replayed_twenty_times_is_recorded_once(app: Flask) -> None:
