@@ -261,6 +261,32 @@ def authorize(allowed: bool) -> None:
     abort(403)
 
 
+def _event_by_slug(slug: str) -> Event | None:
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def load_event(slug: str) -> Event:
+    """The event, or 404; drafts are 404 too for those who may not see them."""
+    event = _event_by_slug(slug)
+    if event is None or not can_view_event(current_user, event):
+        abort(404)
+    return event
+
+
+def load_event_for(slug: str, allowed: Callable[[Actor, Event], bool]) -> Event:
+    """The event, or 404; then stop the request unless `allowed(person, event)`."""
+    event = _event_by_slug(slug)
+    if event is None:
+        abort(404)
+    authorize(allowed(current_user, event))
+    return event
+
+
+def load_managed_event(slug: str) -> Event:
+    """The event, or 404; then 403 unless the person manages it."""
+    return load_event_for(slug, can_manage_event)
+
+
 def admin_required(view: F) -> F:
     """Decorator: the view is for network admins only."""
 

@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from lgcamp.errors import DomainError, show_on_form
 from lgcamp.events import service
 from lgcamp.events.forms import EventForm, OrganiserForm
-from lgcamp.events.models import Event, EventKind, EventStatus
+from lgcamp.events.models import EventKind, EventStatus
 from lgcamp.extensions import db
 from lgcamp.permissions import (
     authorize,
     can_create_event,
-    can_manage_event,
-    can_view_event,
+    load_event,
+    load_managed_event,
     signin_required,
 )
 from lgcamp.transaction import commit
 
 bp = Blueprint("events", __name__)
-
-
-def load_event(slug: str) -> Event:
-    """The event, or 404; drafts are 404 too for those who may not see them."""
-    event = service.get_event(db.session, slug)
-    if event is None or not can_view_event(current_user, event):
-        abort(404)
-    return event
-
-
-def load_managed_event(slug: str) -> Event:
-    """The event, or 404; then 403 unless the person manages it."""
-    event = service.get_event(db.session, slug)
-    if event is None:
-        abort(404)
-    authorize(can_manage_event(current_user, event))
-    return event
 
 
 def _details(form: EventForm) -> service.EventDetails:

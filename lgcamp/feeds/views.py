@@ -12,12 +12,11 @@ from werkzeug.http import is_resource_modified
 from werkzeug.wrappers import Response
 
 from lgcamp.database import utcnow
-from lgcamp.events import service as events_service
 from lgcamp.events.models import Event
 from lgcamp.extensions import db
 from lgcamp.feeds import service
 from lgcamp.feeds.ical import FeedHeader, event_ics, feed_ics, item_ics, page_url
-from lgcamp.permissions import can_subscribe, can_view_event, signin_required
+from lgcamp.permissions import can_subscribe, load_event, signin_required
 from lgcamp.programme.models import CampSession
 from lgcamp.transaction import commit
 
@@ -58,13 +57,6 @@ def _download(body: bytes, filename: str) -> Response:
     response = Response(body, content_type=CALENDAR_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _visible_event(slug: str) -> Event:
-    event = events_service.get_event(db.session, slug)
-    if event is None or not can_view_event(current_user, event):
-        abort(404)
-    return event
 
 
 # --- public feeds --------------------------------------------------------------------------------
@@ -138,13 +130,13 @@ def personal(token: str) -> Response:
 @bp.route("/events/<slug>/add-to-calendar.ics")
 def event_download(slug: str) -> Response:
     """One event as a file to add to a calendar."""
-    return _download(event_ics(_visible_event(slug)), f"{slug}.ics")
+    return _download(event_ics(load_event(slug)), f"{slug}.ics")
 
 
 @bp.route("/events/<slug>/sessions/<int:session_id>/add-to-calendar.ics")
 def session_download(slug: str, session_id: int) -> Response:
     """One session as a file to add to a calendar (404 while it is not on the grid)."""
-    event = _visible_event(slug)
+    event = load_event(slug)
     camp_session = db.session.get(CampSession, session_id)
     if camp_session is None or camp_session.event_id != event.id:
         abort(404)

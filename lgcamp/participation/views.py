@@ -23,7 +23,6 @@ from werkzeug.security import check_password_hash
 from lgcamp.checkin.qr import qr_data_uri
 from lgcamp.database import utcnow
 from lgcamp.errors import DomainError, show_on_form
-from lgcamp.events.views import load_managed_event
 from lgcamp.extensions import db
 from lgcamp.participation import people, reports, service
 from lgcamp.participation.evidence import person_record
@@ -55,6 +54,7 @@ from lgcamp.permissions import (
     can_see_network_reports,
     can_see_reports,
     is_admin,
+    load_managed_event,
     signin_required,
 )
 from lgcamp.transaction import commit

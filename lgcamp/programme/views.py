@@ -31,7 +31,6 @@ from werkzeug.wrappers import Response
 
 from lgcamp.database import utcnow
 from lgcamp.errors import DomainError, show_on_form
-from lgcamp.events import service as events_service
 from lgcamp.events.models import Event
 from lgcamp.extensions import db
 from lgcamp.permissions import (
@@ -42,8 +41,9 @@ from lgcamp.permissions import (
     can_pitch,
     can_star,
     can_use_pitch_queue,
-    can_view_event,
     is_signed_in,
+    load_event,
+    load_event_for,
 )
 from lgcamp.programme import grid as grid_service
 from lgcamp.programme import service
@@ -78,21 +78,9 @@ def hhmm(moment: datetime, event: Event) -> str:
 # --- loaders -----------------------------------------------------------------------------------
 
 
-def load_event(slug: str) -> Event:
-    """The event, or 404 (drafts too, for those who may not see them)."""
-    event = events_service.get_event(db.session, slug)
-    if event is None or not can_view_event(current_user, event):
-        abort(404)
-    return event
-
-
 def load_grid_event(slug: str) -> Event:
     """The event, or 404; then 403 unless the person may edit its programme."""
-    event = events_service.get_event(db.session, slug)
-    if event is None:
-        abort(404)
-    authorize(can_edit_grid(current_user, event))
-    return event
+    return load_event_for(slug, can_edit_grid)
 
 
 def load_session(slug: str, session_id: int) -> CampSession:

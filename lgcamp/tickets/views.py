@@ -23,7 +23,6 @@ from lgcamp.accounts.models import Person
 from lgcamp.database import utcnow, write_intent
 from lgcamp.errors import DomainError, show_on_form
 from lgcamp.events.models import Event
-from lgcamp.events.views import load_event, load_managed_event
 from lgcamp.extensions import csrf, db
 from lgcamp.feeds.ical import event_ics
 from lgcamp.permissions import (
@@ -34,6 +33,8 @@ from lgcamp.permissions import (
     can_view_answers,
     can_view_booking,
     is_signed_in,
+    load_event,
+    load_managed_event,
     signin_required,
 )
 from lgcamp.tickets import answers as answer_service
