@@ -20,6 +20,8 @@ from lgcamp.errors import register_error_handlers
 from lgcamp.events import views as events_views
 from lgcamp.events.markdown import render_markdown
 from lgcamp.extensions import csrf, db, limiter, login_manager, migrate
+from lgcamp.fastpath import SECURITY_HEADERS
+from lgcamp.fastpath import install as install_fast_path
 from lgcamp.feeds import views as feeds_views
 from lgcamp.participation import views as participation_views
 from lgcamp.permissions import TEMPLATE_PREDICATES
@@ -27,12 +29,6 @@ from lgcamp.programme import views as programme_views
 from lgcamp.tickets import views as tickets_views
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; connect-src 'self'; worker-src 'self'; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
 
 
 def _asset_folder(name: str) -> str:
@@ -58,6 +54,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_request_hooks(app)
     register_template_helpers(app)
     register_commands(app)
+    with app.app_context():
+        install_fast_path(app, db.engine)
     return app
 
 
@@ -109,10 +107,8 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        for name, value in SECURITY_HEADERS:
+            response.headers.setdefault(name, value)
         return response
 
 
