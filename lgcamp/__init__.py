@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Flask, Response, request
+from flask import session as flask_session
 from flask_login import current_user
 
 from lgcamp import config as config_module
@@ -78,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"
+    _skip_identifier_for_empty_sessions()
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
@@ -85,6 +87,23 @@ def register_extensions(app: Flask) -> None:
     # themselves. The global before_request check would cost every page about 0.15 ms.
     hooks = app.before_request_funcs.setdefault(None, [])
     hooks[:] = [hook for hook in hooks if getattr(hook, "__self__", None) is not limiter]
+
+
+def _skip_identifier_for_empty_sessions() -> None:
+    """Flask-Login hashes the client's address and user agent (SHA-512) on every request that
+    loads the user, then ignores the hash when the session is empty (no one signed in): skip
+    it then. Same answer; session protection is unchanged for every non-empty session."""
+    if getattr(login_manager, "_lgcamp_checked", False):
+        return
+    check = login_manager._session_protection_failed
+
+    def _session_protection_failed() -> bool:
+        if not flask_session:
+            return False
+        return check()
+
+    login_manager._session_protection_failed = _session_protection_failed  # type: ignore[method-assign]
+    login_manager._lgcamp_checked = True  # type: ignore[attr-defined]
 
 
 def register_blueprints(app: Flask) -> None:
