@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
@@ -162,9 +162,13 @@ def remove_organiser(session: Session, event: Event, person_id: int) -> None:
     session.flush()
 
 
+# Built once: every event page, and most event pages' sub-pages, start with this lookup.
+_EVENT_BY_SLUG = select(Event).where(Event.slug == bindparam("slug"))
+
+
 def get_event(session: Session, slug: str) -> Event | None:
     """The event with this slug, whatever its status."""
-    return session.scalar(select(Event).where(Event.slug == slug))
+    return session.scalar(_EVENT_BY_SLUG, {"slug": slug})
 
 
 def upcoming_events(session: Session, now: datetime | None = None) -> list[Event]:

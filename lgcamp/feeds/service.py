@@ -18,10 +18,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
+from werkzeug.http import is_resource_modified
 
 from lgcamp.accounts.models import Person
 from lgcamp.database import utcnow
@@ -53,6 +55,17 @@ class Validator:
 
     etag: str
     last_modified: datetime | None
+
+
+def unmodified(environ: dict[str, Any], validator: Validator) -> bool:
+    """Whether the client's copy is current: the one test, for the views and the fast path."""
+    return not is_resource_modified(
+        environ, etag=validator.etag, last_modified=validator.last_modified
+    )
+
+
+def _connection(bind: Connection | Session) -> Connection:
+    return bind if isinstance(bind, Connection) else bind.connection()
 
 
 def _validator(kind: str, parts: Sequence[object], now: datetime) -> Validator:
@@ -92,9 +105,13 @@ def _in_feeds(now: datetime) -> ColumnElement[bool]:
 _NETWORK_STATE = select(func.max(Event.id), func.max(Event.updated_at))
 
 
-def network_validator(session: Session, now: datetime) -> Validator:
-    """One indexed query: the newest event and the latest change to any event."""
-    newest, latest = session.connection().execute(_NETWORK_STATE).one()
+def network_validator(bind: Connection | Session, now: datetime) -> Validator:
+    """One indexed query: the newest event and the latest change to any event.
+
+    Validators take a Core connection (or a session) because the conditional-GET fast path
+    (lgcamp/fastpath.py) calls the same functions as the views, outside Flask.
+    """
+    newest, latest = _connection(bind).execute(_NETWORK_STATE).one()
     return _validator("network", (newest, _as_aware(latest)), now)
 
 
@@ -119,31 +136,30 @@ class EventHead:
     validator: Validator
 
 
+_SESSIONS = select(func.count(CampSession.id), func.max(CampSession.updated_at)).where(
+    CampSession.event_id == Event.id
+)
+_EVENT_STATE = (
+    select(
+        Event.id,
+        Event.status,
+        Event.sequence,
+        Event.updated_at,
+        ProgrammeState.grid_version,
+        ProgrammeState.updated_at,
+        _SESSIONS.with_only_columns(func.count(CampSession.id)).scalar_subquery(),
+        _SESSIONS.with_only_columns(func.max(CampSession.updated_at)).scalar_subquery(),
+    )
+    .outerjoin(ProgrammeState, ProgrammeState.event_id == Event.id)
+    .where(Event.slug == bindparam("slug"))
+)
+
+
 def event_head(
-    session: Session, slug: str, now: datetime, *, with_sessions: bool
+    bind: Connection | Session, slug: str, now: datetime, *, with_sessions: bool
 ) -> EventHead | None:
     """The event feed's validator from one query, or None if there is no such event."""
-    sessions = select(func.count(CampSession.id), func.max(CampSession.updated_at)).where(
-        CampSession.event_id == Event.id
-    )
-    row = (
-        session.connection()
-        .execute(
-            select(
-                Event.id,
-                Event.status,
-                Event.sequence,
-                Event.updated_at,
-                ProgrammeState.grid_version,
-                ProgrammeState.updated_at,
-                sessions.with_only_columns(func.count(CampSession.id)).scalar_subquery(),
-                sessions.with_only_columns(func.max(CampSession.updated_at)).scalar_subquery(),
-            )
-            .outerjoin(ProgrammeState, ProgrammeState.event_id == Event.id)
-            .where(Event.slug == slug)
-        )
-        .one_or_none()
-    )
+    row = _connection(bind).execute(_EVENT_STATE, {"slug": slug}).one_or_none()
     if row is None:
         return None
     event_id, status, sequence, updated_at, grid_version, grid_at, count, latest = row
@@ -284,36 +300,52 @@ def rotate_feed_token(session: Session, person: Person) -> str:
     return token
 
 
-def personal_validator(session: Session, person_id: int, now: datetime) -> Validator:
-    """One query over the person's tickets, stars and what they point at."""
-    booked = select(Booking.event_id).where(
-        Booking.person_id == person_id, Booking.status == BookingStatus.CONFIRMED
+def _personal_state() -> Select[Any]:
+    # The token's owner, as a subquery repeated in each part (a unique-index lookup each time):
+    # an unknown or rotated token gives a row of NULLs, never anyone's data.
+    person = (
+        select(FeedToken.person_id)
+        .where(FeedToken.token_hash == bindparam("token_hash"))
+        .scalar_subquery()
     )
-    starred = select(Star.camp_session_id).where(Star.person_id == person_id)
+    confirmed = and_(Booking.person_id == person, Booking.status == BookingStatus.CONFIRMED)
+    booked = select(Booking.event_id).where(confirmed)
+    starred = select(Star.camp_session_id).where(Star.person_id == person)
     starred_events = select(CampSession.event_id).where(CampSession.id.in_(starred))
-    row = session.execute(
-        select(
-            select(func.count(Booking.id))
-            .where(Booking.person_id == person_id, Booking.status == BookingStatus.CONFIRMED)
-            .scalar_subquery(),
-            select(func.max(Booking.updated_at))
-            .where(Booking.person_id == person_id, Booking.status == BookingStatus.CONFIRMED)
-            .scalar_subquery(),
-            select(func.count(Star.id)).where(Star.person_id == person_id).scalar_subquery(),
-            select(func.max(Star.created_at)).where(Star.person_id == person_id).scalar_subquery(),
-            select(func.max(Event.updated_at))
-            .where(or_(Event.id.in_(booked), Event.id.in_(starred_events)))
-            .scalar_subquery(),
-            select(func.max(CampSession.updated_at))
-            .where(CampSession.id.in_(starred))
-            .scalar_subquery(),
-            select(func.max(ProgrammeState.updated_at))
-            .where(ProgrammeState.event_id.in_(starred_events))
-            .scalar_subquery(),
-        )
-    ).one()
-    parts = [person_id, *(v if isinstance(v, int) else _as_aware(v) for v in row)]
-    return _validator("personal", parts, now)
+    return select(
+        person,
+        select(func.count(Booking.id)).where(confirmed).scalar_subquery(),
+        select(func.max(Booking.updated_at)).where(confirmed).scalar_subquery(),
+        select(func.count(Star.id)).where(Star.person_id == person).scalar_subquery(),
+        select(func.max(Star.created_at)).where(Star.person_id == person).scalar_subquery(),
+        select(func.max(Event.updated_at))
+        .where(or_(Event.id.in_(booked), Event.id.in_(starred_events)))
+        .scalar_subquery(),
+        select(func.max(CampSession.updated_at))
+        .where(CampSession.id.in_(starred))
+        .scalar_subquery(),
+        select(func.max(ProgrammeState.updated_at))
+        .where(ProgrammeState.event_id.in_(starred_events))
+        .scalar_subquery(),
+    )
+
+
+_PERSONAL_STATE = _personal_state()
+
+
+def personal_head(
+    bind: Connection | Session, token: str, now: datetime
+) -> tuple[int, Validator] | None:
+    """The feed's owner and its validator, from the token, in one query over the person's
+    tickets, stars and what they point at; None for a malformed, unknown or rotated token."""
+    if not TOKEN_SHAPE.fullmatch(token):
+        return None
+    row = _connection(bind).execute(_PERSONAL_STATE, {"token_hash": hash_feed_token(token)}).one()
+    person_id = row[0]
+    if person_id is None:
+        return None
+    parts = [person_id, *(v if isinstance(v, int) else _as_aware(v) for v in row[1:])]
+    return person_id, _validator("personal", parts, now)
 
 
 def personal_items(session: Session, person_id: int, now: datetime) -> list[Item]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.http import is_resource_modified
 from werkzeug.wrappers import Response
 
 from lgcamp.database import utcnow
@@ -23,6 +22,9 @@ from lgcamp.transaction import commit
 bp = Blueprint("feeds", __name__)
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
+# Cache-Control of the feeds (lgcamp/fastpath.py answers their 304s with the same).
+PUBLIC_CACHE = "no-cache"
+PERSONAL_CACHE = "private, no-cache"
 
 
 @bp.app_template_global()
@@ -33,9 +35,7 @@ def subscribe_urls(endpoint: str, **values: object) -> dict[str, str]:
 
 
 def _not_modified(validator: service.Validator, cache: str) -> Response | None:
-    if is_resource_modified(
-        request.environ, etag=validator.etag, last_modified=validator.last_modified
-    ):
+    if not service.unmodified(request.environ, validator):
         return None
     return _with_validator(Response(status=304), validator, cache)
 
@@ -66,8 +66,8 @@ def _download(body: bytes, filename: str) -> Response:
 def network() -> Response:
     """Every published event of the network, for subscribing."""
     now = utcnow()
-    validator = service.network_validator(db.session, now)
-    if answer := _not_modified(validator, "no-cache"):
+    validator = service.network_validator(db.session.connection(), now)
+    if answer := _not_modified(validator, PUBLIC_CACHE):
         return answer
     header = FeedHeader(
         "LocalGov Digital events",
@@ -76,7 +76,7 @@ def network() -> Response:
         page_url(url_for("events.index")),
     )
     body = feed_ics(header, service.network_items(db.session, now))
-    return _feed(body, validator, "no-cache", "localgov-digital-events.ics")
+    return _feed(body, validator, PUBLIC_CACHE, "localgov-digital-events.ics")
 
 
 @bp.route("/events/<slug>/calendar.ics", defaults={"with_sessions": False})
@@ -86,10 +86,10 @@ def network() -> Response:
 def event_feed(slug: str, with_sessions: bool) -> Response:
     """One event, or the event and its sessions (drafts are never in feeds, for anyone)."""
     now = utcnow()
-    head = service.event_head(db.session, slug, now, with_sessions=with_sessions)
+    head = service.event_head(db.session.connection(), slug, now, with_sessions=with_sessions)
     if head is None or not can_subscribe(head.status):
         abort(404)
-    if answer := _not_modified(head.validator, "no-cache"):
+    if answer := _not_modified(head.validator, PUBLIC_CACHE):
         return answer
     event = db.session.get_one(Event, head.event_id)
     header = FeedHeader(
@@ -99,18 +99,18 @@ def event_feed(slug: str, with_sessions: bool) -> Response:
         page_url(url_for("events.show", slug=slug)),
     )
     items = service.event_items(db.session, head.event_id, now, with_sessions=with_sessions)
-    return _feed(feed_ics(header, items), head.validator, "no-cache", f"{slug}.ics")
+    return _feed(feed_ics(header, items), head.validator, PUBLIC_CACHE, f"{slug}.ics")
 
 
 @bp.route("/feeds/personal/<token>.ics")
 def personal(token: str) -> Response:
     """A person's booked events and starred sessions, at their secret address."""
-    person_id = service.person_for_token(db.session, token)
-    if person_id is None:
-        abort(404)  # the same answer for malformed, unknown and rotated tokens
     now = utcnow()
-    validator = service.personal_validator(db.session, person_id, now)
-    if answer := _not_modified(validator, "private, no-cache"):
+    head = service.personal_head(db.session.connection(), token, now)
+    if head is None:
+        abort(404)  # the same answer for malformed, unknown and rotated tokens
+    person_id, validator = head
+    if answer := _not_modified(validator, PERSONAL_CACHE):
         return answer
     header = FeedHeader(
         "My LocalGov Digital events",
@@ -119,7 +119,7 @@ def personal(token: str) -> Response:
         page_url(url_for("events.mine")),
     )
     body = feed_ics(header, service.personal_items(db.session, person_id, now))
-    response = _feed(body, validator, "private, no-cache", "my-localgov-digital-events.ics")
+    response = _feed(body, validator, PERSONAL_CACHE, "my-localgov-digital-events.ics")
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 

@@ -15,10 +15,12 @@ from bisect import bisect_right
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from werkzeug.http import parse_etags
 
 from lgcamp.accounts.models import Person
 from lgcamp.database import utcnow
@@ -108,15 +110,18 @@ _BOUNDARIES: OrderedDict[tuple[int, int, datetime], tuple[list[datetime], list[d
 _BOUNDARIES_MAX = 256
 
 
+_SLOT_TIMES = select(TimeSlot.starts_at, TimeSlot.ends_at).where(
+    TimeSlot.event_id == bindparam("event_id")
+)
+
+
 def _boundaries(
-    session: Session, event_id: int, key: tuple[int, int, datetime]
+    connection: Connection, event_id: int, key: tuple[int, int, datetime]
 ) -> tuple[list[datetime], list[datetime]]:
     if key in _BOUNDARIES:
         _BOUNDARIES.move_to_end(key)
         return _BOUNDARIES[key]
-    rows = session.execute(
-        select(TimeSlot.starts_at, TimeSlot.ends_at).where(TimeSlot.event_id == event_id)
-    ).all()
+    rows = connection.execute(_SLOT_TIMES, {"event_id": event_id}).all()
     found = (sorted(r[0] for r in rows), sorted(r[1] for r in rows))
     _BOUNDARIES[key] = found
     while len(_BOUNDARIES) > _BOUNDARIES_MAX:
@@ -132,18 +137,29 @@ _LIVE_QUERY = (
 )
 
 
-def live_state(session: Session, slug: str, now: datetime) -> LiveState | None:
-    """The cheap question open grids ask every few seconds: one indexed lookup, usually."""
-    row = session.connection().execute(_LIVE_QUERY, {"slug": slug}).first()
+def live_state(bind: Connection | Session, slug: str, now: datetime) -> LiveState | None:
+    """The cheap question open grids ask every few seconds: one indexed lookup, usually.
+
+    The only source of the live grid's ETags: the views and the conditional-GET fast path
+    (lgcamp/fastpath.py, which passes a bare Core connection) both call it.
+    """
+    connection = bind if isinstance(bind, Connection) else bind.connection()
+    row = connection.execute(_LIVE_QUERY, {"slug": slug}).first()
     if row is None:
         return None
     event_id, status, version, updated_at = row
     if version is None:  # nothing was ever set up: no slots either
         return LiveState(event_id, status != "draft", 0, 0, 0)
-    starts, ends = _boundaries(session, event_id, (event_id, version, updated_at))
+    starts, ends = _boundaries(connection, event_id, (event_id, version, updated_at))
     return LiveState(
         event_id, status != "draft", version, bisect_right(starts, now), bisect_right(ends, now)
     )
+
+
+def etag_matches(environ: dict[str, Any], etag: str) -> bool:
+    """Whether the request's If-None-Match names this ETag: the one test, for the views and the
+    conditional-GET fast path."""
+    return parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains(etag.strip('"'))
 
 
 # --- labels ------------------------------------------------------------------------------------

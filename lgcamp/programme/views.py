@@ -67,6 +67,8 @@ bp = Blueprint("programme", __name__)
 LIVE_VIEWS = ("grid", "screen")
 _INDENT = re.compile(r"\n\s+")
 POLL_SECONDS = 3  # changes reach open grids within 5 s: one poll interval plus the request
+# Cache-Control of public grid answers (lgcamp/fastpath.py answers their 304s with the same).
+LIVE_CACHE = "no-cache"
 
 
 @bp.app_template_filter("hhmm")
@@ -626,19 +628,19 @@ def undo_change(slug: str, change_id: int) -> Response | tuple[str, int]:
 
 
 def _not_modified(etag: str) -> Response | None:
-    if request.if_none_match.contains(etag.strip('"')):
+    if grid_service.etag_matches(request.environ, etag):
         response = make_response("", 304)
         response.set_etag(etag.strip('"'))
-        response.headers["Cache-Control"] = "no-cache"
+        response.headers["Cache-Control"] = LIVE_CACHE
         return response
     return None
 
 
 def _live_state(slug: str) -> grid_service.LiveState:
-    state = grid_service.live_state(db.session, slug, utcnow())
+    state = grid_service.live_state(db.session.connection(), slug, utcnow())
     if state is None or not state.is_published:
         load_event(slug)  # 404, or the draft for its organisers
-        state = grid_service.live_state(db.session, slug, utcnow())
+        state = grid_service.live_state(db.session.connection(), slug, utcnow())
     assert state is not None
     return state
 
@@ -676,7 +678,7 @@ def _fragment(slug: str, view: str, etag: str) -> Markup:
 def _grid_response(body: str, etag: str, *, private: bool) -> Response:
     response = make_response(body)
     response.set_etag(etag.strip('"'))
-    response.headers["Cache-Control"] = "private, no-cache" if private else "no-cache"
+    response.headers["Cache-Control"] = "private, no-cache" if private else LIVE_CACHE
     return response
 
 

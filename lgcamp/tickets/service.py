@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -104,14 +104,20 @@ def settings_for(session: Session, event: Event) -> TicketSettings:
     return found or default_settings(event)
 
 
+# Built once (the event page runs these on every view).
+_TYPES = select(TicketType).where(TicketType.event_id == bindparam("event_id"))
+_ALL_TYPES = _TYPES.order_by(TicketType.sort_order, TicketType.id)
+_PUBLIC_TYPES = _TYPES.where(TicketType.visibility == TicketVisibility.PUBLIC).order_by(
+    TicketType.sort_order, TicketType.id
+)
+
+
 def ticket_types_for(
     session: Session, event: Event, include_hidden: bool = False
 ) -> list[TicketType]:
     """The event's ticket types in display order; hidden ones only when asked."""
-    query = select(TicketType).where(TicketType.event_id == event.id)
-    if not include_hidden:
-        query = query.where(TicketType.visibility == TicketVisibility.PUBLIC)
-    return list(session.scalars(query.order_by(TicketType.sort_order, TicketType.id)))
+    query = _ALL_TYPES if include_hidden else _PUBLIC_TYPES
+    return list(session.scalars(query, {"event_id": event.id}))
 
 
 def get_ticket_type(session: Session, event: Event, ticket_type_id: int) -> TicketType | None:
@@ -158,16 +164,19 @@ class TypeCounts:
         return max(self.capacity - self.confirmed - self.offered, 0)
 
 
+_TYPE_COUNTS = (
+    select(Booking.ticket_type_id, Booking.status, func.count(Booking.id))
+    .where(
+        Booking.ticket_type_id.in_(bindparam("type_ids", expanding=True)),
+        Booking.status.in_(LIVE_STATUSES),
+    )
+    .group_by(Booking.ticket_type_id, Booking.status)
+)
+
+
 def type_counts(session: Session, ticket_types: list[TicketType]) -> dict[int, TypeCounts]:
     """Counts per ticket type, in one query."""
-    rows = session.execute(
-        select(Booking.ticket_type_id, Booking.status, func.count(Booking.id))
-        .where(
-            Booking.ticket_type_id.in_([t.id for t in ticket_types]),
-            Booking.status.in_(LIVE_STATUSES),
-        )
-        .group_by(Booking.ticket_type_id, Booking.status)
-    )
+    rows = session.execute(_TYPE_COUNTS, {"type_ids": [t.id for t in ticket_types]})
     by_type: dict[int, dict[str, int]] = {t.id: {} for t in ticket_types}
     for type_id, status, count in rows:
         by_type[type_id][str(status)] = count
