@@ -50,6 +50,8 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE: str = "Lax"
     MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
     DEFAULT_TIMEZONE: str = "Europe/London"
+    # Public event pages seen without cookies are cached this long per worker (0: never).
+    PUBLIC_PAGE_CACHE_SECONDS: float = 2.0
 
 
 def instance_path() -> str:

@@ -156,6 +156,7 @@ def app(database_url: str, smtp_server: tuple[Mailbox, int], tmp_path: Any) -> I
             "BASE_URL": "http://localhost",
             "SERVER_NAME": None,
             "RATELIMIT_STORAGE_URI": "memory://",
+            "PUBLIC_PAGE_CACHE_SECONDS": 0,
         }
     )
     app.instance_path = str(tmp_path / "instance")
