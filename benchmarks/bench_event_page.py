@@ -27,21 +27,23 @@ def main() -> None:
         demo_database(args.postgres) as env,
         serve("wsgi:app", free_port(), env=env, cwd=str(ROOT)) as base,
     ):
-        for name, path in [("event page", "/events/"), ("event list", "/")]:
-            url = base + path
-            if path == "/events/":
-                url = base + "/events/" + _camp_slug(base)
-            rows.append(
-                (
-                    name,
-                    run_wrk(
-                        url,
-                        connections=args.connections,
-                        duration_s=args.duration,
-                        count_statuses=True,
-                    ),
-                )
+        page = base + "/events/" + _camp_slug(base)
+        # Visitors without cookies get the micro-cached page (2 s per worker); any cookie
+        # bypasses the cache, so the second row is the full render on every request.
+        scenarios = [
+            ("event page (no cookie: micro-cached)", page, None),
+            ("event page (with a cookie: rendered)", page, {"Cookie": "visited=1"}),
+            ("event list", base + "/", None),
+        ]
+        for name, url, headers in scenarios:
+            result = run_wrk(
+                url,
+                connections=args.connections,
+                duration_s=args.duration,
+                headers=headers,
+                count_statuses=True,
             )
+            rows.append((name, result))
     hello_after = ceiling(args.duration, args.connections)
     rows.append(("hello again (after)", hello_after))
     database = "PostgreSQL" if args.postgres else "SQLite"
