@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import enum
+import sqlite3
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -87,4 +89,43 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 15000) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        raw = connection.connection.driver_connection
+        if write_intent.get():
+            begin_immediate(raw, busy_timeout_ms)
+        else:
+            raw.execute("BEGIN")
+
+
+# How long a writer waits between tries for the write lock: short at first, since a booking
+# holds it for about a millisecond. SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20 ms...
+# between tries, so a writer that arrives just after another often sleeps several times
+# longer than the lock is held, leaving its worker idle while requests queue.
+LOCK_RETRY_SLEEPS = (0.0002, 0.0002, 0.0005, 0.0005, 0.001, 0.001, 0.002)
+LOCK_RETRY_MAX_SLEEP = 0.004
+
+
+def begin_immediate(raw: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    """BEGIN IMMEDIATE, retrying at short intervals while another connection writes.
+
+    Python cannot install its own SQLite busy handler, so the handler is switched off for
+    the attempt (busy_timeout 0) and the retries happen here; every other statement keeps the
+    normal busy timeout. Gives up, like the busy timeout would, after busy_timeout_ms.
+    """
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        tries = 0
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise
+            pause = LOCK_RETRY_SLEEPS[tries] if tries < len(LOCK_RETRY_SLEEPS) else None
+            time.sleep(pause or LOCK_RETRY_MAX_SLEEP)
+            tries += 1
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
