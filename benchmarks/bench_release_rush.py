@@ -34,6 +34,7 @@ from lgcamp.accounts.models import Person  # noqa: E402
 from lgcamp.database import utcnow  # noqa: E402
 from lgcamp.events.models import Event, EventKind, EventStatus  # noqa: E402
 from lgcamp.extensions import db  # noqa: E402
+from lgcamp.mail import OutboundEmail  # noqa: E402
 from lgcamp.tickets.models import Booking, BookingStatus, TicketType  # noqa: E402
 
 PEOPLE = 2000
@@ -115,6 +116,11 @@ def outcome(database_url: str) -> dict[str, object]:
         over = conn.execute(
             sa.select(sa.func.count()).where(TicketType.taken > TicketType.capacity)
         ).scalar_one()
+        mail_rows = dict(
+            conn.execute(
+                sa.select(OutboundEmail.status, sa.func.count()).group_by(OutboundEmail.status)
+            ).all()
+        )
     engine.dispose()
     per_event: dict[int, dict[str, int]] = {}
     for event_id, status, count in rows:
@@ -133,6 +139,7 @@ def outcome(database_url: str) -> dict[str, object]:
         "duplicates": duplicates,
         "oversold": over,
         "first_event": next(iter(per_event.values()), {}),
+        "email": mail_rows,
     }
 
 
@@ -196,8 +203,11 @@ def main() -> None:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.dispose()
 
+    sends = os.environ.get("RUSH_SEND_AFTER_COMMIT", "true") != "false"
     print(f"\nRelease rush: {PEOPLE} accounts x {PLACES} places per event, "
-          f"{args.connections} connections, {args.duration}s, gunicorn 2 workers\n")  # fmt: skip
+          f"{args.connections} connections, {args.duration}s, gunicorn 2 workers; email "
+          + ("sent after commit in each request (the default)" if sends else
+             "left queued for `lgcamp tick` (MAIL_SEND_AFTER_COMMIT=false)") + "\n")  # fmt: skip
     print_table([("hello world", top)] + [(name, res) for name, res, _ in runs], top)
     print()
     for name, _res, counts in runs:
@@ -206,7 +216,8 @@ def main() -> None:
             f"events; confirmed {counts['confirmed']}, waitlisted {counts['waitlisted']}; "
             f"each fully rushed event exactly {PLACES} confirmed / {PEOPLE - PLACES} waitlisted: "
             f"{counts['all_exact']}; duplicate bookings {counts['duplicates']}; "
-            f"oversold types {counts['oversold']}; first event {counts['first_event']}"
+            f"oversold types {counts['oversold']}; first event {counts['first_event']}; "
+            f"email rows by status {counts['email']}"
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import enum
 import sqlite3
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,7 +73,10 @@ def utcnow() -> datetime:
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
 
 
-def configure_sqlite(engine: Engine, busy_timeout_ms: int = 15000) -> None:
+BUSY_TIMEOUT_MS = 15000
+
+
+def configure_sqlite(engine: Engine, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
     """WAL journal, busy timeout, foreign keys and up-front write locks for SQLite."""
 
     @event.listens_for(engine, "connect")
@@ -91,7 +95,10 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 15000) -> None:
         # On the driver's connection directly: this runs for every transaction, and going
         # through SQLAlchemy's execution would cost more than the BEGIN itself.
         writing = write_intent.get()
-        _run(connection, "BEGIN IMMEDIATE" if writing else "BEGIN")
+        if writing:
+            _begin_immediate(connection)
+        else:
+            _run(connection, "BEGIN")
         connection.info[_WRITE_LOCKED] = writing
 
 
@@ -117,7 +124,15 @@ def take_write_lock(session: Session) -> None:
     # rollback applies to this new transaction).
     _run(connection, "COMMIT")
     connection.info[_WRITE_LOCKED] = True
-    _run(connection, "BEGIN IMMEDIATE")
+    _begin_immediate(connection)
+
+
+def _begin_immediate(connection: Connection) -> None:
+    """BEGIN IMMEDIATE on the driver's connection, with short retries (begin_immediate)."""
+    try:
+        begin_immediate(connection.connection.dbapi_connection, BUSY_TIMEOUT_MS)  # type: ignore[arg-type]
+    except sqlite3.Error as error:
+        raise exc.DBAPIError.instance("BEGIN IMMEDIATE", (), error, sqlite3.Error) from error
 
 
 def _run(connection: Connection, sql: str) -> None:
@@ -126,3 +141,38 @@ def _run(connection: Connection, sql: str) -> None:
         connection.connection.dbapi_connection.execute(sql)  # type: ignore[union-attr]
     except sqlite3.Error as error:
         raise exc.DBAPIError.instance(sql, (), error, sqlite3.Error) from error
+
+
+# How long a writer waits between tries for the write lock: short at first, since a booking
+# holds it for about a millisecond. SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20 ms...
+# between tries, so a writer that arrives just after another often sleeps several times
+# longer than the lock is held, leaving its worker idle while requests queue.
+LOCK_RETRY_SLEEPS = (0.0002, 0.0002, 0.0005, 0.0005, 0.001, 0.001, 0.002)
+LOCK_RETRY_MAX_SLEEP = 0.004
+
+
+def begin_immediate(raw: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    """BEGIN IMMEDIATE, retrying at short intervals while another connection writes.
+
+    Python cannot install its own SQLite busy handler, so the handler is switched off for
+    the attempt (busy_timeout 0) and the retries happen here; every other statement keeps the
+    normal busy timeout. Gives up, like the busy timeout would, after busy_timeout_ms.
+    """
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        tries = 0
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise
+            pause = LOCK_RETRY_SLEEPS[tries] if tries < len(LOCK_RETRY_SLEEPS) else None
+            time.sleep(pause or LOCK_RETRY_MAX_SLEEP)
+            tries += 1
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")

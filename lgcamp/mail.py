@@ -5,6 +5,11 @@ caused it, so a rolled-back request sends nothing, and a failed send is retried 
 ``lgcamp tick``. Sending claims the row first, so concurrent senders never send it twice.
 With ``MAIL_SERVER`` set, messages go over SMTP; otherwise they are written as ``.eml``
 files to ``instance/outbox/`` (development).
+
+A message that is costly to build (the ticket: a QR code PNG, an .ics file, MIME encoding)
+can be queued as a small row naming its *kind* and the record it is about (``queue_later``);
+the renderer a feature registered for that kind builds it when it is sent, outside the
+transaction that queued it, so a booking holds the database's write lock only for its rows.
 """
 
 from __future__ import annotations
@@ -12,16 +17,17 @@ from __future__ import annotations
 import email.policy
 import smtplib
 import ssl
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import Integer, LargeBinary, String, Text, inspect, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Integer, LargeBinary, String, Text, case, inspect, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
 
-from lgcamp.database import Base, UTCDateTime, utcnow
+from lgcamp.database import Base, UTCDateTime, utcnow, write_intent
 
 # SMTP lines end in CRLF; smtplib converts bare LFs only in str messages, so a message of
 # more than 1,000 bytes stored with LFs reaches the server as one line. Made once: a policy
@@ -29,6 +35,16 @@ from lgcamp.database import Base, UTCDateTime, utcnow
 SMTP_POLICY = email.policy.default.clone(linesep="\r\n")
 MAX_ATTEMPTS = 8
 CLAIM_TIMEOUT = timedelta(minutes=5)
+
+# kind -> renderer(session, ref_id, variant): the message, or None when there is nothing to
+# send any more (the record is gone). Features register theirs at import (see tickets/emails).
+Renderer = Callable[[Session, int, str], EmailMessage | None]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def register_renderer(kind: str, renderer: Renderer) -> None:
+    """Let rows queued with ``queue_later(kind=...)`` be built by ``renderer`` when sent."""
+    RENDERERS[kind] = renderer
 
 
 class OutboundEmail(Base):
@@ -41,13 +57,35 @@ class OutboundEmail(Base):
     subject: Mapped[str] = mapped_column(String(255))
     # Unique when set: queuing the same logical message twice (a retried bulk send) is a no-op.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    message: Mapped[bytes] = mapped_column(LargeBinary)
+    # The message as sent over SMTP; empty for a row rendered when sent (kind is set).
+    raw: Mapped[bytes] = mapped_column("message", LargeBinary, default=b"")
+    kind: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    ref_id: Mapped[int | None] = mapped_column(Integer)
+    variant: Mapped[str] = mapped_column(String(32), default="", server_default="")
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def message(self) -> bytes:
+        """The message bytes: stored, or built now by its kind's renderer (b"" if none)."""
+        if not self.kind:
+            return self.raw
+        session = object_session(self)
+        assert session is not None, "render a queued message through its session"
+        return render(session, self) or b""
+
+
+def render(session: Session, email: OutboundEmail) -> bytes | None:
+    """The bytes to send for this row; None when its renderer says there is nothing to send."""
+    if not email.kind:
+        return email.raw
+    assert email.ref_id is not None
+    message = RENDERERS[email.kind](session, email.ref_id, email.variant)
+    return None if message is None else message.as_bytes(policy=SMTP_POLICY)
 
 
 def compose(
@@ -85,24 +123,47 @@ def queue(session: Session, message: EmailMessage, dedupe_key: str | None = None
         recipient=str(message["To"]),
         subject=str(message["Subject"]),
         dedupe_key=dedupe_key,
-        message=message.as_bytes(policy=SMTP_POLICY),
+        raw=message.as_bytes(policy=SMTP_POLICY),
     )
     session.add(email)
     session.info.setdefault("mail_queued", []).append(email)
 
 
-def send_these(session: Session, emails: list[OutboundEmail]) -> int:
-    """Send the messages a unit of work queued (after its commit); the rest wait for tick.
+def queue_later(
+    session: Session, kind: str, ref_id: int, to: str, subject: str, variant: str = ""
+) -> None:
+    """Queue a message that the renderer registered for ``kind`` builds when it is sent."""
+    if kind not in RENDERERS:
+        raise KeyError(f"no mail renderer registered for {kind!r}")
+    email = OutboundEmail(
+        recipient=to, subject=subject, raw=b"", kind=kind, ref_id=ref_id, variant=variant
+    )
+    session.add(email)
+    session.info.setdefault("mail_queued", []).append(email)
 
-    Only these, not the whole backlog: under a rush, every request sweeping the backlog
-    would fight over the same rows (and on SQLite over the write lock).
+
+def claim_in_transaction(session: Session, emails: list[OutboundEmail]) -> list[int]:
+    """Claim these just-queued rows inside the caller's transaction; return their ids.
+
+    The unit of work that queued them sends them right after its commit, so claiming them in
+    its own transaction saves a separate write transaction per request. Should the process
+    die before sending, the claim times out (CLAIM_TIMEOUT) and ``lgcamp tick`` sends them.
     """
-    sent = 0
-    # Rows from a rolled-back transaction are no longer persistent: they were never queued.
-    for email_id in [e.id for e in emails if inspect(e).persistent]:
-        if _claim(session, email_id):
-            sent += _deliver(session, email_id)
-    return sent
+    session.flush()
+    ids = [e.id for e in emails if e in session and inspect(e).persistent]
+    if ids:
+        session.execute(
+            update(OutboundEmail)
+            .where(OutboundEmail.id.in_(ids), OutboundEmail.status == "pending")
+            .values(status="sending", claimed_at=utcnow(), attempts=OutboundEmail.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+    return ids
+
+
+def send_claimed(session: Session, email_ids: list[int]) -> int:
+    """Send rows this process claimed (``claim_in_transaction``) after their commit."""
+    return sum(_deliver(session, email_id) for email_id in email_ids)
 
 
 def send_queued(session: Session, limit: int = 200) -> int:
@@ -147,20 +208,43 @@ def _claim(session: Session, email_id: int) -> bool:
 
 
 def _deliver(session: Session, email_id: int) -> int:
-    email = session.get(OutboundEmail, email_id)
-    assert email is not None
+    # Loading and rendering only read: on SQLite that must not take the write lock, which
+    # only the short UPDATE recording the outcome needs.
+    intent = write_intent.set(False)
     try:
-        transport(email.recipient, email.message)
-    except (OSError, smtplib.SMTPException) as error:
-        email.status = "failed" if email.attempts >= MAX_ATTEMPTS else "pending"
-        email.last_error = repr(error)[:2000]
-        current_app.logger.warning("mail %s to %s failed: %r", email.id, email.recipient, error)
-        session.commit()
+        email = session.get(OutboundEmail, email_id)
+        assert email is not None
+        recipient = email.recipient
+        raw = render(session, email)
+        session.rollback()
+    finally:
+        write_intent.reset(intent)
+    if raw is None:
+        outcome = {"status": "dropped", "last_error": "nothing to send: its record is gone"}
+        _record(session, email_id, outcome)
         return 0
-    email.status = "sent"
-    email.sent_at = utcnow()
-    session.commit()
+    try:
+        transport(recipient, raw)
+    except (OSError, smtplib.SMTPException) as error:
+        current_app.logger.warning("mail %s to %s failed: %r", email_id, recipient, error)
+        outcome = {
+            "status": case((OutboundEmail.attempts >= MAX_ATTEMPTS, "failed"), else_="pending"),
+            "last_error": repr(error)[:2000],
+        }
+        _record(session, email_id, outcome)
+        return 0
+    _record(session, email_id, {"status": "sent", "sent_at": utcnow()})
     return 1
+
+
+def _record(session: Session, email_id: int, values: dict[str, object]) -> None:
+    session.execute(
+        update(OutboundEmail)
+        .where(OutboundEmail.id == email_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
 
 
 def transport(recipient: str, raw: bytes) -> None:

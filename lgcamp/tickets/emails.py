@@ -1,19 +1,25 @@
 """Ticket emails: compose each kind and queue it in the caller's transaction.
 
 Every email about a held ticket carries the signed release link. The ticket email carries
-the QR code as a PNG and the event as an .ics file.
+the QR code as a PNG and the event as an .ics file; it is the costly one to build, so it is
+queued as a small row and built when it is sent (`mail.queue_later`, renderer below).
 """
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+
 from flask import render_template
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from lgcamp import mail
 from lgcamp.feeds.ical import event_ics
 from lgcamp.tickets import links
 from lgcamp.tickets.models import Booking
 from lgcamp.tickets.qr import qr_png
+
+TICKET_KIND = "tickets.ticket"
 
 
 def _send(
@@ -25,6 +31,17 @@ def _send(
     attachments: list[tuple[str, str, bytes]] | None = None,
     **context: object,
 ) -> None:
+    message = _compose(booking, template, subject, attachments, **context)
+    mail.queue(session, message, dedupe_key=dedupe_key)
+
+
+def _compose(
+    booking: Booking,
+    template: str,
+    subject: str,
+    attachments: list[tuple[str, str, bytes]] | None = None,
+    **context: object,
+) -> EmailMessage:
     text = render_template(
         f"tickets/email/{template}.txt",
         booking=booking,
@@ -34,19 +51,37 @@ def _send(
         booking_url=links.booking_url(booking),
         **context,
     )
-    message = mail.compose(booking.person.email, subject, text, attachments=attachments)
-    mail.queue(session, message, dedupe_key=dedupe_key)
+    return mail.compose(booking.person.email, subject, text, attachments=attachments)
 
 
 def send_ticket(session: Session, booking: Booking, reason: str = "confirmed") -> None:
-    """The ticket: QR code (PNG), ticket link, release link and the event as .ics."""
+    """The ticket: QR code (PNG), ticket link, release link and the event as .ics.
+
+    Queued as a small row and built when sent (`render_ticket`), with the booking's token
+    at that moment: a ticket reissued in between is sent with its new QR code.
+    """
+    session.flush()  # the booking's id
+    subject = f"Your ticket for {booking.event.name}"
+    mail.queue_later(session, TICKET_KIND, booking.id, booking.person.email, subject, reason)
+
+
+def render_ticket(session: Session, booking_id: int, reason: str) -> EmailMessage | None:
+    """Build the ticket email for a booking (None when the booking no longer exists)."""
+    booking = session.scalar(
+        select(Booking)
+        .where(Booking.id == booking_id)
+        .options(
+            joinedload(Booking.event), joinedload(Booking.person), joinedload(Booking.ticket_type)
+        )
+    )
+    if booking is None:
+        return None
     ticket_link = links.ticket_url(booking)
     attachments = [
         ("ticket-qr.png", "image/png", qr_png(ticket_link)),
         (f"{booking.event.slug}.ics", "text/calendar", event_ics(booking.event)),
     ]
-    _send(
-        session,
+    return _compose(
         booking,
         "ticket",
         f"Your ticket for {booking.event.name}",
@@ -55,6 +90,9 @@ def send_ticket(session: Session, booking: Booking, reason: str = "confirmed") -
         release_link=links.release_url(booking),
         reason=reason,
     )
+
+
+mail.register_renderer(TICKET_KIND, render_ticket)
 
 
 def send_waitlisted(session: Session, booking: Booking) -> None:

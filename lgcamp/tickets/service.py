@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email
@@ -60,13 +60,24 @@ class CapacityTooLow(Conflict):
     """The new capacity is below the places already held."""
 
 
-def take_place(session: Session, ticket_type_id: int) -> bool:
-    """Take one place if any is left; False when full. The same on SQLite and PostgreSQL."""
+def take_place(session: Session, ticket_type_id: int, unless_waitlist: bool = False) -> bool:
+    """Take one place if any is left; False when full. The same on SQLite and PostgreSQL.
+
+    With `unless_waitlist`, also False while anyone is waiting: a new booker never jumps the
+    queue. The check and the change are still one statement.
+    """
+    query = update(TicketType).where(
+        TicketType.id == ticket_type_id, TicketType.taken < TicketType.capacity
+    )
+    if unless_waitlist:
+        query = query.where(
+            ~exists().where(
+                Booking.ticket_type_id == ticket_type_id,
+                Booking.status == BookingStatus.WAITLISTED,
+            )
+        )
     result = session.execute(
-        update(TicketType)
-        .where(TicketType.id == ticket_type_id, TicketType.taken < TicketType.capacity)
-        .values(taken=TicketType.taken + 1)
-        .execution_options(synchronize_session=False)
+        query.values(taken=TicketType.taken + 1).execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
 
@@ -124,6 +135,16 @@ def get_ticket_type(session: Session, event: Event, ticket_type_id: int) -> Tick
     """The event's ticket type with this id."""
     ticket_type = session.get(TicketType, ticket_type_id)
     return ticket_type if ticket_type and ticket_type.event_id == event.id else None
+
+
+def ticket_type_at(session: Session, slug: str, ticket_type_id: int) -> TicketType | None:
+    """The ticket type with this id of the event with this slug, with its event: one query."""
+    return session.scalar(
+        select(TicketType)
+        .join(Event, Event.id == TicketType.event_id)
+        .where(Event.slug == slug, TicketType.id == ticket_type_id)
+        .options(contains_eager(TicketType.event))
+    )
 
 
 def ticket_type_by_secret(session: Session, event: Event, secret: str) -> TicketType | None:
@@ -274,16 +295,6 @@ def _next_queue_position(session: Session, ticket_type_id: int) -> int:
     return (last or 0) + 1
 
 
-def _has_waitlist(session: Session, ticket_type_id: int) -> bool:
-    query = select(
-        exists().where(
-            Booking.ticket_type_id == ticket_type_id,
-            Booking.status == BookingStatus.WAITLISTED,
-        )
-    )
-    return bool(session.scalar(query))
-
-
 def _insert_booking(session: Session, booking: Booking) -> None:
     """Insert a live booking; the database's unique index refuses a second one per event."""
     session.add(booking)
@@ -304,7 +315,12 @@ def book_ticket(
     secret: str | None = None,
     now: datetime | None = None,
 ) -> Booking:
-    """Book a place: a ticket if one is free, else the waitlist (or a ballot entry)."""
+    """Book a place: a ticket if one is free, else the waitlist (or a ballot entry).
+
+    Kept short, since on SQLite it runs holding the write lock: the place is taken by one
+    conditional UPDATE, the booking inserted with its final state, and the ticket email
+    queued as a small row that is built after the commit (see `emails.send_ticket`).
+    """
     now = now or utcnow()
     event = ticket_type.event
     check_bookable(ticket_type, secret, now)
@@ -315,28 +331,31 @@ def book_ticket(
     questions = questions_for(session, event)
     validate_answers(questions, answers)
     expire_due_offers(session, ticket_type, now)
-    # Inserted first, as a (live) ballot entry that nothing else looks at, so that a second
-    # booking by the same person fails on the unique index before any place is taken.
     booking = Booking(
         event_id=event.id,
         ticket_type_id=ticket_type.id,
         person_id=actor.id,
         status=BookingStatus.REGISTERED,
+        organisation=answers.organisation.strip(),
+        job_role=answers.job_role.strip(),
     )
-    _insert_booking(session, booking)
-    save_answers(session, booking, questions, answers)
+    # A second live booking by the same person fails on the unique index when inserted; a
+    # place taken before that is given back by the rollback of the whole transaction.
     if ticket_type.allocation == AllocationMode.BALLOT:
+        _insert_booking(session, booking)
         emails.send_ballot_entry(session, booking)
-    elif not _has_waitlist(session, ticket_type.id) and take_place(session, ticket_type.id):
+    elif take_place(session, ticket_type.id, unless_waitlist=True):
         booking.status = BookingStatus.CONFIRMED
         booking.confirmed_at = now
+        _insert_booking(session, booking)
         emails.send_ticket(session, booking)
     else:
         booking.status = BookingStatus.WAITLISTED
         booking.queue_position = _next_queue_position(session, ticket_type.id)
-        session.flush()
+        _insert_booking(session, booking)
         emails.send_waitlisted(session, booking)
         fill_places(session, ticket_type, now)
+    save_answers(session, booking, questions, answers)
     session.flush()
     return booking
 
@@ -375,7 +394,7 @@ def fill_places(session: Session, ticket_type: TicketType, now: datetime | None 
     event = ticket_type.event
     if now >= event.starts_at:
         return 0
-    settings = settings_for(session, event)
+    settings: TicketSettings | None = None  # read only when a place is free (rarely)
     made = 0
     skipped: set[int] = set()
     while take_place(session, ticket_type.id):
@@ -392,6 +411,7 @@ def fill_places(session: Session, ticket_type: TicketType, now: datetime | None 
         if candidate is None:
             free_place(session, ticket_type.id)
             break
+        settings = settings or settings_for(session, event)
         expires = offer_expiry(settings, event, now)
         moved = session.execute(
             update(Booking)

@@ -32,6 +32,7 @@ from lgcamp.permissions import (
     can_see_answers_to,
     can_view_answers,
     can_view_booking,
+    can_view_event,
     is_signed_in,
     load_event,
     load_managed_event,
@@ -268,19 +269,23 @@ def api_book(slug: str) -> tuple[Response, int]:
     if request.headers.get("X-Requested-With") != "lgcamp":
         abort(400, "Send the header X-Requested-With: lgcamp.")
     authorize(is_signed_in(current_user))
-    event = load_event(slug)
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("ticket_type_id"), int):
+        load_event(slug)  # an unknown event is a 404 whatever was sent
         abort(400, 'Send a JSON object with "ticket_type_id" (a number).')
-    ticket_type = _load_type(event, data["ticket_type_id"])
+    # The event and the ticket type in one query (this is the release-rush path).
+    ticket_type = service.ticket_type_at(db.session, slug, data["ticket_type_id"])
+    if ticket_type is None or not can_view_event(current_user, ticket_type.event):
+        abort(404)  # as load_event: an unknown event, or a draft this person may not see
     answers = _json_answers(data)
     _begin_writing()
     booking = service.book_ticket(
         db.session, current_user, ticket_type, answers,
         secret=data.get("secret") if isinstance(data.get("secret"), str) else None,
     )  # fmt: skip
+    payload = _booking_json(booking)  # before the commit expires it (reloading is a query)
     commit()
-    return jsonify(booking=_booking_json(booking)), 201
+    return jsonify(booking=payload), 201
 
 
 def _json_answers(data: dict[str, Any]) -> BookingAnswers:

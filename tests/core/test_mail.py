@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from lgcamp import mail
 from lgcamp.extensions import db
@@ -73,3 +76,34 @@ def test_development_outbox_writes_eml_files(app: Flask, tmp_path: Path) -> None
     files = list((tmp_path / "outbox").glob("*.eml"))
     assert len(files) == 1
     assert b"Subject: Dev mail" in files[0].read_bytes()
+
+
+def _render_note(session: Session, ref_id: int, variant: str) -> EmailMessage | None:
+    if ref_id == 0:
+        return None  # its record is gone
+    return mail.compose("lazy@example.org", "Note", f"note {ref_id} ({variant}) built at send")
+
+
+def test_lazy_mail_is_built_by_its_renderer_when_sent(app: Flask, mailbox: Mailbox) -> None:
+    mail.register_renderer("test.note", _render_note)
+    mail.queue_later(db.session, "test.note", 7, "lazy@example.org", "Note", variant="v")
+    row = db.session.scalar(select(mail.OutboundEmail))
+    assert row is not None and row.raw == b""  # nothing built inside the transaction
+    commit()
+    assert body_text(mailbox.last_to("lazy@example.org")).strip() == "note 7 (v) built at send"
+    db.session.refresh(row)
+    assert row.status == "sent" and row.attempts == 1
+
+
+def test_lazy_mail_whose_record_is_gone_is_dropped(app: Flask, mailbox: Mailbox) -> None:
+    mail.register_renderer("test.note", _render_note)
+    mail.queue_later(db.session, "test.note", 0, "gone@example.org", "Note")
+    commit()
+    assert mailbox.to("gone@example.org") == []
+    row = db.session.scalar(select(mail.OutboundEmail))
+    assert row is not None and row.status == "dropped"
+
+
+def test_unknown_kind_is_refused_when_queued(app: Flask) -> None:
+    with pytest.raises(KeyError):
+        mail.queue_later(db.session, "test.nobody", 1, "x@example.org", "x")
