@@ -192,6 +192,10 @@ def seed(url: str, people: int = PEOPLE, events: int = EVENTS) -> tuple[str, str
             ],
         )
         db.session.commit()
+        # What `lgcamp tick` does within a minute: store the facts of the changed events.
+        from lgcamp.participation.facts import refresh_stale
+
+        refresh_stale(db.session)
         emails = db.session.execute(
             select(Person.email).where(Person.id.in_([ids[0], regular])).order_by(Person.id)
         ).scalars()
