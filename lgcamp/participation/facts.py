@@ -3,9 +3,10 @@
 The rule that keeps them from ever being noticeably stale:
 - a person's own record, their status and the verification page always derive evidence from
   the records on read (``evidence.person_record``): they never read this table;
-- triggers (``triggers.py``) mark an event stale in the same transaction as any change to a
-  record its evidence rests on, and the network reports read stale events from the records
-  (``reportable_pairs``): a report is exact the moment a change commits;
+- triggers (``triggers.py``) add the fact of a new check-in, and mark an event stale in the
+  same transaction as any other change to a record its evidence rests on; the network
+  reports read stale events from the records (``reportable_rows``): a report is exact the
+  moment a change commits;
 - the time rules are kept as data (``counts_from``), so evidence that starts to count later
   (a session's slot ending, an event starting) counts at the right moment without a refresh;
 - ``lgcamp tick`` (``refresh_stale``) rebuilds the facts of stale events, so that reports stay
@@ -17,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Integer,
     Select,
@@ -198,7 +200,7 @@ def counts_by(now: datetime) -> ColumnElement[bool]:
     return or_(ParticipationFact.counts_from.is_(None), ParticipationFact.counts_from <= now)
 
 
-def reportable_rows(session: Session, now: datetime) -> Select:
+def reportable_rows(session: Session, now: datetime) -> Select | CTE:
     """(person_id, year, organisation) of every piece of evidence at ``now``: the stored facts
     of events that are up to date, and the records themselves for events marked stale (one
     small query to find those; none of them in the usual case, after ``lgcamp tick``)."""
@@ -213,4 +215,5 @@ def reportable_rows(session: Session, now: datetime) -> Select:
         .join(Event, Event.id == live.c.event_id)
         .join(Person, Person.id == live.c.person_id)
     )
-    return union_all(stored.where(f.event_id.not_in(stale)), fresh)
+    # Materialised once (a CTE used by several parts of the report), not derived per part.
+    return union_all(stored.where(f.event_id.not_in(stale)), fresh).cte("evidence")

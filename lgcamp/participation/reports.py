@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, select, union_all
+from sqlalchemy import CTE, and_, case, distinct, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
@@ -167,7 +167,8 @@ def year_reports(session: Session, now: datetime) -> list[YearReport]:
     statement of four grouped parts, each a scan of a covering index. Returning participants
     in a year are its participants less those whose first year it is.
     """
-    rows = reportable_rows(session, now).subquery("evidence")
+    found = reportable_rows(session, now)
+    rows = found if isinstance(found, CTE) else found.subquery("evidence")
     first = select(func.min(rows.c.year).label("year")).group_by(rows.c.person_id).subquery("first")
     year = event_year(Event.starts_at)
     parts = union_all(

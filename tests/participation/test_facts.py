@@ -176,5 +176,14 @@ def test_merges_and_deletions_keep_the_stored_facts_right() -> None:
 def test_tick_refreshes_stale_events(runner: object) -> None:
     _network()
     result = runner.invoke(args=["tick"])  # type: ignore[attr-defined]
-    assert "refreshed participation facts of 4 event(s)" in result.output
+    # Camp 2025 has only check-ins, whose facts the trigger added: never stale.
+    assert "refreshed participation facts of 3 event(s)" in result.output
     assert _stale() == set() and _stored(NOW) == _derived(NOW)
+
+
+def test_a_new_check_in_adds_its_fact_without_making_the_event_stale() -> None:
+    _old, camp, _soon = _network()
+    facts.refresh_stale(db.session)
+    make_attendance(camp, make_person())
+    assert _stale() == set()
+    assert _stored(NOW) == _derived(NOW)
