@@ -192,6 +192,13 @@ def seed(url: str, people: int = PEOPLE, events: int = EVENTS) -> tuple[str, str
             ],
         )
         db.session.commit()
+        # What `lgcamp tick` does within a minute: store the facts of the changed events.
+        from lgcamp.participation.facts import refresh_stale
+
+        refresh_stale(db.session)
+        if db.engine.dialect.name == "postgresql":  # what autovacuum does soon after a bulk load
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.exec_driver_sql("VACUUM ANALYZE")
         emails = db.session.execute(
             select(Person.email).where(Person.id.in_([ids[0], regular])).order_by(Person.id)
         ).scalars()

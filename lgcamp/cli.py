@@ -16,6 +16,7 @@ from lgcamp.accounts import service as accounts
 from lgcamp.database import utcnow
 from lgcamp.events.service import count_events
 from lgcamp.extensions import db
+from lgcamp.participation import facts as participation_facts
 from lgcamp.tickets import answers as ticket_answers
 from lgcamp.tickets import ballot, noshow
 from lgcamp.tickets import service as tickets
@@ -72,13 +73,16 @@ def demo_command(host: str, port: int, no_serve: bool, use_https: bool) -> None:
 
 @click.command("tick")
 def tick_command() -> None:
-    """Timed work: tickets (offers, ballots, reminders, no-shows, data retention), then email.
+    """Timed work: tickets (offers, ballots, reminders, no-shows, data retention), participation
+    facts of changed events, then email.
 
     Safe from cron every minute and concurrently: every step claims its rows with conditional
     UPDATEs, and each step commits on its own so a failure in one leaves the others done.
     """
     for line in tick_tickets():
         click.echo(line)
+    refreshed = participation_facts.refresh_stale(db.session)
+    click.echo(f"refreshed participation facts of {refreshed} event(s)")
     sent = mail.send_queued(db.session)
     click.echo(f"sent {sent} email(s)")
 

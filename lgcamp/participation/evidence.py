@@ -82,10 +82,13 @@ def _label(text: str) -> ColumnElement[str]:
     return cast(literal(text), String)
 
 
-def evidence_union(now: datetime, person_id: int | None = None) -> CompoundSelect:
+def evidence_union(
+    now: datetime, person_id: int | None = None, event_ids: Select | list[int] | None = None
+) -> CompoundSelect:
     """Every piece of evidence as rows (person_id, event_id, kind, source, source_id, detail).
 
-    With ``person_id`` each part filters on its own indexed column; without, the whole network.
+    With ``person_id`` (or ``event_ids``, a list or select of event ids) each part filters on
+    its own indexed column; without, the whole network.
     """
     attended = (
         select(
@@ -148,6 +151,11 @@ def evidence_union(now: datetime, person_id: int | None = None) -> CompoundSelec
         hosted = hosted.where(SessionHost.person_id == person_id)
         roles = roles.where(EventRole.person_id == person_id)
         scans = scans.where(ScanLog.person_id == person_id)
+    if event_ids is not None:
+        attended = attended.where(CheckIn.event_id.in_(event_ids))
+        hosted = hosted.where(CampSession.event_id.in_(event_ids))
+        roles = roles.where(EventRole.event_id.in_(event_ids))
+        scans = scans.where(ScanLog.event_id.in_(event_ids))
     return union_all(attended, hosted, roles, scans)
 
 

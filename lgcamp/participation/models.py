@@ -1,7 +1,8 @@
 """Network settings, shared-record verification, membership types and members, merge log.
 
-Evidence of participation is not stored here: it is derived on every read from check-ins,
-hosted sessions, roles and scans (see ``evidence.py``), so it can never drift from them.
+Evidence of participation is derived from check-ins, hosted sessions, roles and scans (see
+``evidence.py``); ``ParticipationFact`` is a copy of it for network reports, which can never be
+behind the records (see ``facts.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lgcamp.accounts.models import Person
 from lgcamp.checkin.models import ScanLog
 from lgcamp.database import Base, UTCDateTime, str_enum, utcnow
+from lgcamp.participation.triggers import install as install_triggers
 
 DEFAULT_WINDOW_MONTHS = 24
 
@@ -194,3 +196,52 @@ class AccountMerge(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[Person | None] = relationship(foreign_keys=[actor_id])
+
+
+class ParticipationFact(Base):
+    """One piece of evidence, stored so that network reports need not re-derive 60,000 rows.
+
+    A copy, never the truth: rebuilt per event from the records (see ``facts.py``). Triggers on
+    those records mark the event stale at once (``ParticipationStaleEvent``), and reports read
+    stale events from the records themselves, so a report is never behind them; ``lgcamp tick``
+    refreshes the stale events' rows. ``counts_from`` keeps the time rules exact: a hosted
+    session counts from the end of its slot, a role from the start of its event (None: at once).
+    """
+
+    __tablename__ = "participation_fact"
+    __table_args__ = (
+        # Covering indexes for the per-year report's three grouped scans.
+        Index("ix_participation_fact_year_person", "year", "person_id", "counts_from", "event_id"),
+        Index("ix_participation_fact_person_year", "person_id", "year", "counts_from", "event_id"),
+        Index(
+            "ix_participation_fact_year_organisation",
+            "year",
+            "organisation",
+            "counts_from",
+            "event_id",
+        ),
+        Index("ix_participation_fact_event_id", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[int] = mapped_column(Integer)
+    counts_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The person's organisation, trimmed and lower-cased (a change marks their events stale).
+    organisation: Mapped[str] = mapped_column(String(160))
+
+
+class ParticipationStaleEvent(Base):
+    """An event whose stored facts may be behind its records (marked by database triggers)."""
+
+    __tablename__ = "participation_stale_event"
+
+    # No foreign key: a trigger may mark an event in the same statement that deletes it.
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+install_triggers(Base.metadata)

@@ -13,13 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, distinct, exists, func, select
+from sqlalchemy import CTE, and_, case, distinct, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
 from lgcamp.checkin.models import CheckIn
 from lgcamp.events.models import Event, EventRole, EventRoleName, EventStatus
-from lgcamp.participation.evidence import evidence_union, took_place_sql
+from lgcamp.participation.evidence import took_place_sql
+from lgcamp.participation.facts import event_year, reportable_rows
 from lgcamp.programme.models import CampSession, SessionHost, TimeSlot
 from lgcamp.tickets.models import Booking, BookingStatus
 
@@ -160,43 +161,38 @@ def event_reports(session: Session, events: list[Event], now: datetime) -> list[
 
 
 def year_reports(session: Session, now: datetime) -> list[YearReport]:
-    """Figures per year across the network, oldest first (two grouped queries)."""
-    union = evidence_union(now).subquery("evidence")
-    event_year = select(
-        Event.id.label("event_id"), func.extract("year", Event.starts_at).label("year")
-    ).subquery("event_year")
-    person_years = (
-        select(union.c.person_id, event_year.c.year)
-        .join(event_year, event_year.c.event_id == union.c.event_id)
-        .distinct()
-        .subquery("person_years")
-    )
-    ranked = select(
-        person_years.c.person_id,
-        person_years.c.year,
-        func.min(person_years.c.year).over(partition_by=person_years.c.person_id).label("first"),
-    ).subquery("ranked")
-    organisation = func.lower(func.trim(Person.organisation))
-    rows = session.execute(
+    """Figures per year across the network, oldest first (two queries).
+
+    Reads the stored facts (and the records of events marked stale, see ``facts.py``): one
+    statement of four grouped parts, each a scan of a covering index. Returning participants
+    in a year are its participants less those whose first year it is.
+    """
+    found = reportable_rows(session, now)
+    rows = found if isinstance(found, CTE) else found.subquery("evidence")
+    first = select(func.min(rows.c.year).label("year")).group_by(rows.c.person_id).subquery("first")
+    year = event_year(Event.starts_at)
+    parts = union_all(
         select(
-            ranked.c.year,
-            func.count(),
-            func.sum(case((ranked.c.first < ranked.c.year, 1), else_=0)),
-            func.count(distinct(case((organisation != "", organisation)))),
-        )
-        .join(Person, Person.id == ranked.c.person_id)
-        .group_by(ranked.c.year)
-        .order_by(ranked.c.year)
-    ).all()
-    year = func.extract("year", Event.starts_at)
-    held = dict(
-        session.execute(
-            select(year, func.count())
-            .where(Event.status == EventStatus.PUBLISHED, Event.starts_at <= now)
-            .group_by(year)
-        ).all()
+            literal("participants"), rows.c.year, func.count(distinct(rows.c.person_id))
+        ).group_by(rows.c.year),
+        select(literal("organisations"), rows.c.year, func.count(distinct(rows.c.organisation)))
+        .where(rows.c.organisation != "")
+        .group_by(rows.c.year),
+        select(literal("newcomers"), first.c.year, func.count()).group_by(first.c.year),
+        select(literal("events"), year, func.count())
+        .where(Event.status == EventStatus.PUBLISHED, Event.starts_at <= now)
+        .group_by(year),
     )
-    return [YearReport(int(y), held.get(y, 0), p, int(r or 0), o) for y, p, r, o in rows]
+    figures: dict[str, dict[int, int]] = {}
+    for part, y, count in session.execute(parts).all():
+        figures.setdefault(part, {})[int(y)] = count
+    get = {part: figures.get(part, {}).get for part in ("events", "organisations", "newcomers")}
+    return [
+        YearReport(
+            y, get["events"](y, 0), p, p - get["newcomers"](y, 0), get["organisations"](y, 0)
+        )
+        for y, p in sorted(figures.get("participants", {}).items())
+    ]
 
 
 def bar_step(value: float, maximum: float) -> int:
