@@ -6,7 +6,7 @@ table, which drops its triggers: re-run `create_statements` after altering a tab
 lgcamp/participation/triggers.py.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-28 08:47:09.081844
 
 """
@@ -18,7 +18,7 @@ from lgcamp.participation.triggers import create_statements, drop_statements
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
