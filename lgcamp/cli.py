@@ -13,6 +13,7 @@ from werkzeug.serving import run_simple
 
 from lgcamp import demo, mail
 from lgcamp.accounts import service as accounts
+from lgcamp.config import Defaults
 from lgcamp.database import utcnow
 from lgcamp.events.service import count_events
 from lgcamp.extensions import db
@@ -44,6 +45,9 @@ def demo_command(host: str, port: int, no_serve: bool, use_https: bool) -> None:
         click.echo(f"  {role:<10} {person.email}")
     scheme = "https" if use_https else "http"
     base = f"{scheme}://{host}:{port}"
+    if current_app.config["BASE_URL"] == Defaults.BASE_URL:
+        # Links in mail and feeds point at where the demo really serves (--host, --port).
+        current_app.config["BASE_URL"] = base
     links = demo.demo_scanner_links(db.session, current_app.secret_key)  # type: ignore[arg-type]
     db.session.commit()
     for event, path in links:
