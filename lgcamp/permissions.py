@@ -287,17 +287,6 @@ def load_managed_event(slug: str) -> Event:
     return load_event_for(slug, can_manage_event)
 
 
-def admin_required(view: F) -> F:
-    """Decorator: the view is for network admins only."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        authorize(is_admin(current_user))
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
-
-
 def signin_required(view: F) -> F:
     """Decorator: the view needs a signed-in person."""
 

@@ -42,12 +42,14 @@ def _safe_next(target: str | None) -> str:
 
 def _account_page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
     """The account page with its three forms; the one that failed is passed in."""
-    defaults = {
-        "profile_form": ProfileForm(obj=current_user),
-        "email_form": ChangeEmailForm(),
-        "password_form": ChangePasswordForm(),
-    }
-    return render_template("accounts/account.html", **{**defaults, **forms}), status
+    # Only the forms not passed in are made: a new form reads the request's data.
+    if "profile_form" not in forms:
+        forms["profile_form"] = ProfileForm(obj=current_user)
+    if "email_form" not in forms:
+        forms["email_form"] = ChangeEmailForm()
+    if "password_form" not in forms:
+        forms["password_form"] = ChangePasswordForm()
+    return render_template("accounts/account.html", **forms), status
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])

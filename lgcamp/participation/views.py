@@ -51,10 +51,11 @@ from lgcamp.permissions import (
     authorize,
     can_manage_members,
     can_merge_accounts,
+    can_see_event_report,
     can_see_network_reports,
     can_see_reports,
     is_admin,
-    load_managed_event,
+    load_event_for,
     signin_required,
 )
 from lgcamp.transaction import commit
@@ -554,7 +555,7 @@ def reports_csv() -> Response:
 @bp.route("/reports/events/<slug>")
 def event_report(slug: str) -> str:
     """One event's figures and the sessions held, for its organisers and admins."""
-    event = load_managed_event(slug)
+    event = load_event_for(slug, can_see_event_report)
     rows = reports.event_reports(db.session, [event], _now())
     return render_template(
         "participation/event_report.html",
@@ -570,7 +571,7 @@ def event_report(slug: str) -> str:
 @bp.route("/reports/events/<slug>/figures.csv")
 def event_report_csv(slug: str) -> Response:
     """One event's figures as CSV."""
-    event = load_managed_event(slug)
+    event = load_event_for(slug, can_see_event_report)
     rows = reports.event_reports(db.session, [event], _now())
     header = [label for label, _key in reports.EVENT_COLUMNS]
     return _csv(f"{event.slug}-figures.csv", header, reports.event_rows(rows))
@@ -579,7 +580,7 @@ def event_report_csv(slug: str) -> Response:
 @bp.route("/reports/events/<slug>/sessions.csv")
 def event_sessions_csv(slug: str) -> Response:
     """The sessions held at an event, with their hosts, as CSV."""
-    event = load_managed_event(slug)
+    event = load_event_for(slug, can_see_event_report)
     rows = [list(row) for row in reports.sessions_held(db.session, event, _now())]
     return _csv(f"{event.slug}-sessions.csv", ["Session", "Hosts"], rows)
 
