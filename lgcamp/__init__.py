@@ -13,6 +13,7 @@ from lgcamp import config as config_module
 from lgcamp import models as _models  # noqa: F401 (registers every table)
 from lgcamp.accounts import views as accounts_views
 from lgcamp.accounts.service import load_person
+from lgcamp.checkin import hot as checkin_hot
 from lgcamp.checkin import views as checkin_views
 from lgcamp.cli import register_commands
 from lgcamp.config import CHECKOUT_DIR, PACKAGE_DIR
@@ -24,6 +25,7 @@ from lgcamp.extensions import csrf, db, limiter, login_manager, migrate
 from lgcamp.fastpath import SECURITY_HEADERS
 from lgcamp.fastpath import install as install_fast_path
 from lgcamp.feeds import views as feeds_views
+from lgcamp.hotpath import install as install_hot_path
 from lgcamp.participation import views as participation_views
 from lgcamp.permissions import TEMPLATE_PREDICATES
 from lgcamp.programme import views as programme_views
@@ -56,6 +58,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     with app.app_context():
+        if app.config["JSON_HOT_PATH"]:
+            install_hot_path(app, db.engine, checkin_hot.ROUTES)
         install_fast_path(app, db.engine)
     return app
 

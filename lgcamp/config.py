@@ -52,6 +52,9 @@ class Defaults:
     DEFAULT_TIMEZONE: str = "Europe/London"
     # Public event pages seen without cookies are cached this long per worker (0: never).
     PUBLIC_PAGE_CACHE_SECONDS: float = 2.0
+    # Answer the door's scans and JSON bookings before Flask when nothing is in doubt
+    # (lgcamp/hotpath.py); False sends every request through Flask.
+    JSON_HOT_PATH: bool = True
 
 
 def instance_path() -> str:

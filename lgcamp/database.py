@@ -105,7 +105,7 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> 
 _WRITE_LOCKED = "lgcamp_write_locked"
 
 
-def take_write_lock(session: Session) -> None:
+def take_write_lock(target: Session | Connection) -> None:
     """Before the first write of a transaction begun for reading (``write_intent`` False).
 
     On SQLite, end the read transaction and begin again with the write lock (BEGIN IMMEDIATE),
@@ -116,7 +116,7 @@ def take_write_lock(session: Session) -> None:
     write lock already, and on other databases (PostgreSQL: one transaction throughout).
     The transaction must not have written anything yet: that would be committed here.
     """
-    connection = session.connection()
+    connection = target.connection() if isinstance(target, Session) else target
     if connection.dialect.name != "sqlite" or connection.info.get(_WRITE_LOCKED, True):
         return
     # SQLAlchemy's transaction goes on; only SQLite's own is renewed (the driver runs in

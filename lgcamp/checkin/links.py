@@ -11,7 +11,7 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
@@ -21,6 +21,9 @@ from lgcamp.checkin.prepared import Prepared
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError, NotAllowed
 from lgcamp.events.models import Event, EventRole, EventRoleName
+
+# The session key under which a phone paired by scanner links keeps {event id: link id}.
+GRANTS = "door_links"
 
 
 class LinkUnusable(NotAllowed):
@@ -127,12 +130,11 @@ _DOOR_GRANT = Prepared(
 
 
 def door_grant(
-    session: Session, slug: str, granted: dict[str, int]
+    connection: Connection, slug: str, granted: dict[str, int]
 ) -> tuple[DoorEvent | None, LinkGrant | None]:
     """The event with this slug, and the scanner link this phone was paired with for it (if
     any, active or not): ``granted`` maps event ids to link ids, as the phone's session holds
-    them. The caller checks the link with ``can_scan``."""
-    connection = session.connection()
+    them (under ``GRANTS``). The caller checks the link with ``can_scan``."""
     # One query: a phone is nearly always paired with one door. For a phone paired with
     # several events, the link for this one is read once the event's id is known.
     link_ids = [i for i in granted.values() if isinstance(i, int)]

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import Select, bindparam, exists, func, or_, select, update
+from sqlalchemy import Select, bindparam, exists, func, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -161,10 +161,33 @@ def _access_needs_bookings(event_id: int) -> Select[tuple[int]]:
     )
 
 
-def has_access_needs(session: Session, booking: Booking | DoorTicket) -> bool:
+def has_access_needs(session: Session, booking: Booking) -> bool:
     """Whether the booking's answers flag access needs (the scanner shows a flag, no details)."""
     query = _access_needs_bookings(booking.event_id).where(Answer.booking_id == booking.id)
     return bool(session.scalar(select(exists(query))))
+
+
+def _sql_string(text: str) -> Any:
+    """A constant string written into a statement compiled once (Prepared takes no IN lists
+    and no bound constants); only ever given literals from this module."""
+    return literal_column("'" + text.replace("'", "''") + "'")
+
+
+# The same rule as _access_needs_bookings, as a column of the door's look-up (correlated to
+# the booking), so that a scan reads the flag in the same statement as the ticket.
+_ACCESS_NEEDS_FLAG = (
+    exists()
+    .where(
+        Answer.__table__.c.booking_id == Booking.__table__.c.id,
+        Question.__table__.c.id == Answer.__table__.c.question_id,
+        Question.__table__.c.event_id == Booking.__table__.c.event_id,
+        Question.__table__.c.visibility == _sql_string(EventRoleName.ACCESS_LEAD.value),
+        func.lower(func.trim(Answer.__table__.c.value)).not_in(
+            [_sql_string(answer) for answer in NO_ACCESS_NEEDS]
+        ),
+    )
+    .label("has_access_needs")
+)
 
 
 def parse_payload(payload: str) -> str | None:
@@ -208,6 +231,7 @@ _LOOKUP = (
         _check_in.c.id.label("check_in_id"),
         _check_in.c.scanned_at,
         _check_in.c.door_label,
+        _ACCESS_NEEDS_FLAG,
     )
     .join(_person, _person.c.id == _booking.c.person_id)
     .join(_ticket_type, _ticket_type.c.id == _booking.c.ticket_type_id)
@@ -238,6 +262,11 @@ def _insert_or_nothing(table: Any, columns: tuple[str, ...], **conflict: Any) ->
     return Prepared(build)
 
 
+_MARK_CHECKED_IN = Prepared(
+    update(_booking)
+    .where(_booking.c.id == bindparam("booking_id"))
+    .values(checked_in_at=bindparam("checked_in_at"), updated_at=bindparam("updated_at"))
+)
 _LOG_SCAN = _insert_or_nothing(_scan_log, _LOG_COLUMNS, index_elements=["scan_id"])
 _CHECK_IN = _insert_or_nothing(
     _check_in,
@@ -260,6 +289,7 @@ class DoorTicket:
     check_in_id: int | None
     checked_in_at: datetime | None
     door: str | None
+    has_access_needs: bool
 
 
 def _ticket(
@@ -270,7 +300,9 @@ def _ticket(
         if booking_id is not None
         else _BY_HASH.first(connection, {"token_hash": token_hash})
     )
-    return DoorTicket(*row) if row is not None else None
+    if row is None:
+        return None
+    return DoorTicket(*row[:-1], has_access_needs=bool(row[-1]))
 
 
 def _classify(ticket: DoorTicket | None, event: Event | DoorEvent, looked_up: bool) -> ScanResult:
@@ -311,7 +343,6 @@ def humanise(delta: timedelta) -> str:
 
 
 def outcome_for(
-    session: Session,
     event: Event | DoorEvent,
     scan_id: str,
     result: ScanResult,
@@ -335,7 +366,7 @@ def outcome_for(
         "booking_id": ticket.id,
         "name": ticket.name,
         "ticket_type": ticket.ticket_type,
-        "has_access_needs": has_access_needs(session, ticket),
+        "has_access_needs": ticket.has_access_needs,
         "check_in_id": ticket.check_in_id,
         "checked_in_at": ticket.checked_in_at,
         "door": ticket.door,
@@ -353,7 +384,7 @@ def outcome_for(
 
 
 def record_scan(
-    session: Session, actor: ScanActor, event: Event | DoorEvent, scan: ScanInput
+    connection: Connection, actor: ScanActor, event: Event | DoorEvent, scan: ScanInput
 ) -> ScanOutcome:
     """Log a scan and check the booking in when it is the earliest valid scan of a ticket.
 
@@ -361,10 +392,12 @@ def record_scan(
     The look-up may run in a read transaction of its own (see ``take_write_lock``): the
     writes do not rely on it being current (the log's unique scan id, the check-in's unique
     booking, and a re-read when another check-in won).
+
+    Runs on a Core connection (a Flask view passes ``db.session.connection()``; the door's
+    WSGI hot path its own), so that a scan costs a few statements and no ORM work.
     """
     received_at = utcnow()
     scanned_at = effective_time(received_at, scan.device_time, scan.device_sent_at)
-    connection = session.connection()
     ticket, token_hash, looked_up = _find_ticket(connection, scan)
     result = _classify(ticket, event, looked_up)
     if (
@@ -378,7 +411,7 @@ def record_scan(
         "scanner_link_id": actor.link.id if actor.link else None,
         "person_id": actor.person.id if actor.person else None,
     }
-    take_write_lock(session)  # SQLite: the write lock from here to the commit only
+    take_write_lock(connection)  # SQLite: the write lock from here to the commit only
     logged = _LOG_SCAN.first(
         connection,
         {
@@ -397,7 +430,7 @@ def record_scan(
         },
     )
     if logged is None:
-        return replay_scan(session, event, scan.scan_id)
+        return replay_scan(connection, event, scan.scan_id)
     log_id = logged[0]
     if result is ScanResult.ACCEPTED and ticket is not None:
         check_in_id = None
@@ -416,8 +449,13 @@ def record_scan(
             )
             check_in_id = inserted[0] if inserted is not None else None
             if check_in_id is not None:
-                session.execute(
-                    update(Booking).where(Booking.id == ticket.id).values(checked_in_at=scanned_at)
+                _MARK_CHECKED_IN.rows(
+                    connection,
+                    {
+                        "booking_id": ticket.id,
+                        "checked_in_at": scanned_at,
+                        "updated_at": received_at,
+                    },
                 )
         if check_in_id is not None:
             ticket = replace(
@@ -426,19 +464,21 @@ def record_scan(
         else:
             # Another check-in exists (or won the race to insert one): this scan still counts
             # if it happened earlier; otherwise it is a duplicate.
-            if not _supersede(session, actor, ticket.id, log_id, scanned_at):
+            if not _supersede(connection, actor, ticket.id, log_id, scanned_at):
                 result = ScanResult.DUPLICATE
-                session.execute(update(ScanLog).where(ScanLog.id == log_id).values(result=result))
+                connection.execute(
+                    update(_scan_log).where(_scan_log.c.id == log_id).values(result=result)
+                )
             ticket = _ticket(connection, None, ticket.id)
-    return outcome_for(session, event, scan.scan_id, result, ticket, scanned_at)
+    return outcome_for(event, scan.scan_id, result, ticket, scanned_at)
 
 
 def _supersede(
-    session: Session, actor: ScanActor, booking_id: int, log_id: int, scanned_at: datetime
+    connection: Connection, actor: ScanActor, booking_id: int, log_id: int, scanned_at: datetime
 ) -> bool:
     """An earlier scan arrived late (offline sync): it becomes the check-in; the later one is
     marked superseded so that its door learns of the conflict on its next sync."""
-    moved = session.execute(
+    moved = connection.execute(
         update(CheckIn)
         .where(
             CheckIn.booking_id == booking_id,
@@ -456,11 +496,11 @@ def _supersede(
     )
     if moved.rowcount != 1:
         return False
-    session.execute(
+    connection.execute(
         update(Booking).where(Booking.id == booking_id).values(checked_in_at=scanned_at)
     )
     # The scan the check-in pointed at before is now referenced by no check-in: it lost.
-    session.execute(
+    connection.execute(
         update(ScanLog)
         .where(
             ScanLog.booking_id == booking_id,
@@ -474,22 +514,24 @@ def _supersede(
     return True
 
 
-def replay_scan(session: Session, event: Event | DoorEvent, scan_id: str) -> ScanOutcome:
+def replay_scan(connection: Connection, event: Event | DoorEvent, scan_id: str) -> ScanOutcome:
     """The outcome of a scan already logged (a retried request or a replayed sync batch)."""
-    log = session.scalar(select(ScanLog).where(ScanLog.scan_id == scan_id))
+    log = connection.execute(
+        select(ScanLog.event_id, ScanLog.booking_id, ScanLog.result, ScanLog.scanned_at).where(
+            ScanLog.scan_id == scan_id
+        )
+    ).first()
     if log is None or log.event_id != event.id:
         raise Conflict("This scan id was used for another event.")
-    ticket = (
-        _ticket(session.connection(), None, log.booking_id) if log.booking_id is not None else None
-    )
-    return outcome_for(session, event, scan_id, log.result, ticket, log.scanned_at)
+    ticket = _ticket(connection, None, log.booking_id) if log.booking_id is not None else None
+    return outcome_for(event, scan_id, log.result, ticket, log.scanned_at)
 
 
 def superseded_scans(
-    session: Session, event: Event | DoorEvent, device_id: str, limit: int = 50
+    connection: Connection, event: Event | DoorEvent, device_id: str, limit: int = 50
 ) -> list[ScanOutcome]:
     """This phone's check-ins that an earlier scan at another door has since replaced."""
-    scan_ids = session.scalars(
+    scan_ids = connection.scalars(
         select(ScanLog.scan_id)
         .where(
             ScanLog.event_id == event.id,
@@ -499,7 +541,7 @@ def superseded_scans(
         .order_by(ScanLog.id.desc())
         .limit(limit)
     ).all()
-    return [replay_scan(session, event, scan_id) for scan_id in scan_ids]
+    return [replay_scan(connection, event, scan_id) for scan_id in scan_ids]
 
 
 def undo_check_in(
@@ -671,7 +713,7 @@ def register_walk_in(
     session.add(booking)
     session.flush()
     return record_scan(
-        session,
+        session.connection(),
         actor,
         event,
         ScanInput(

@@ -50,7 +50,7 @@ from lgcamp.transaction import commit
 
 bp = Blueprint("checkin", __name__)
 
-GRANTS = "door_links"  # session key: {event id: scanner link id} for phones paired by link
+GRANTS = links.GRANTS  # session key: {event id: scanner link id} for phones paired by link
 EXPIRED_LINK = "Your scanner link has expired or been revoked. Ask an organiser for a new one."
 
 
@@ -70,7 +70,7 @@ def door_access(slug: str, device_label: str | None = None) -> tuple[DoorEvent, 
     when the phone's link has expired or been revoked; sign-in (401 for the API) otherwise.
     """
     grants = session.get(GRANTS) or {}
-    event, link = links.door_grant(db.session, slug, grants)
+    event, link = links.door_grant(db.session.connection(), slug, grants)
     if event is None:
         abort(404)
     if link is not None and can_scan(link, event):
@@ -172,7 +172,7 @@ def check_in(slug: str) -> Response:
     if not form.validate_on_submit():
         abort(400)
     outcome = service.record_scan(
-        db.session,
+        db.session.connection(),
         actor,
         event,
         ScanInput(scan_id=form.scan_id.data or "", method=ScanMethod.SEARCH,
@@ -331,7 +331,7 @@ def api_scan(slug: str) -> Response:
     body = request.get_json(silent=True)
     event, actor = door_access(slug, device_label(body))
     scan = parse_single_scan(body)
-    outcome = service.record_scan(db.session, actor, event, scan)
+    outcome = service.record_scan(db.session.connection(), actor, event, scan)
     commit()
     return jsonify(outcome.as_json())
 
@@ -349,11 +349,15 @@ def api_sync(slug: str) -> Response:
             results.append({"scan_id": scan[0], "error": scan[1]})
             continue
         try:
-            results.append(service.record_scan(db.session, actor, event, scan).as_json())
+            results.append(
+                service.record_scan(db.session.connection(), actor, event, scan).as_json()
+            )
         except DomainError as error:
             results.append({"scan_id": scan.scan_id, "error": error.message})
     commit()
-    superseded = service.superseded_scans(db.session, event, device_id) if device_id else []
+    superseded = (
+        service.superseded_scans(db.session.connection(), event, device_id) if device_id else []
+    )
     return jsonify(results=results, superseded=[s.as_json() for s in superseded])
 
 

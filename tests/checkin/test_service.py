@@ -37,7 +37,7 @@ def scan(
 ) -> service.ScanOutcome:
     """Record a QR scan and commit, as a view would."""
     outcome = service.record_scan(
-        db.session,
+        db.session.connection(),
         actor,
         event,
         ScanInput(scan_id=scan_id or f"scan-{next(_ids):06d}", payload=payload, **kw),  # type: ignore[arg-type]
@@ -188,10 +188,10 @@ def test_offline_conflict_earliest_scan_counts(ticket_type: TicketType) -> None:
     assert check_in.door_label == "Door 2"
     logs = db.session.scalars(select(ScanLog).order_by(ScanLog.id)).all()
     assert [log.result for log in logs] == [ScanResult.SUPERSEDED, ScanResult.ACCEPTED]
-    [notice] = service.superseded_scans(db.session, ticket_type.event, "phone-1")
+    [notice] = service.superseded_scans(db.session.connection(), ticket_type.event, "phone-1")
     assert notice.result.colour == "amber"
     assert "Checked in at Door 2, 2 minutes earlier" in notice.detail
-    assert service.superseded_scans(db.session, ticket_type.event, "phone-2") == []
+    assert service.superseded_scans(db.session.connection(), ticket_type.event, "phone-2") == []
     # The later door that syncs second is told straight away.
     later = scan(
         ticket_type.event, booking.token, DOOR_1, device_time=now, device_sent_at=now,
@@ -241,7 +241,7 @@ def test_search_result_checks_in_by_booking_id(ticket_type: TicketType) -> None:
     booking = make_booking(ticket_type, make_person("Owen Evans"))
     [match] = service.search_bookings(db.session, ticket_type.event, "owen")
     outcome = service.record_scan(
-        db.session,
+        db.session.connection(),
         DOOR_1,
         ticket_type.event,
         ScanInput(scan_id="search-0001", method=ScanMethod.SEARCH, booking_id=match.booking_id),

@@ -65,7 +65,7 @@ def test_one_ticket_redeemed_by_twenty_requests_gives_one_check_in(app: Flask) -
         actor = ScanActor(person=None, link=None, door_label=f"Door {i % 3 + 1}")
         event = db.session.get_one(Event, event_id)
         return record_scan(
-            db.session, actor, event, ScanInput(f"race-{i:04d}", payload=token)
+            db.session.connection(), actor, event, ScanInput(f"race-{i:04d}", payload=token)
         ).result
 
     results = Counter(in_threads(app, scan))
@@ -86,7 +86,7 @@ def test_twenty_requests_reading_first_as_the_api_does_give_one_check_in(app: Fl
             actor = ScanActor(person=None, link=None, door_label=f"Door {i % 3 + 1}")
             event = db.session.get_one(Event, event_id)
             return record_scan(
-                db.session, actor, event, ScanInput(f"read-{i:04d}", payload=token)
+                db.session.connection(), actor, event, ScanInput(f"read-{i:04d}", payload=token)
             ).result
         finally:
             write_intent.reset(reset)
@@ -104,7 +104,7 @@ def test_one_sync_batch_replayed_twenty_times_is_recorded_once(app: Flask) -> No
         actor = ScanActor(person=None, link=None, door_label="Door 1")
         event = db.session.get_one(Event, event_id)
         return record_scan(
-            db.session, actor, event, ScanInput("same-scan-id", payload=token)
+            db.session.connection(), actor, event, ScanInput("same-scan-id", payload=token)
         ).result
 
     assert set(in_threads(app, replay)) == {ScanResult.ACCEPTED}
@@ -122,7 +122,7 @@ def _offline_scans(app: Flask, event_id: int, token: str, times: list[timedelta]
         scan = ScanInput(
             f"phone-{i:04d}", payload=token, device_time=now + times[i], device_sent_at=now
         )
-        return record_scan(db.session, actor, event, scan).result
+        return record_scan(db.session.connection(), actor, event, scan).result
 
     in_threads(app, scan, len(times))
 
