@@ -1,4 +1,4 @@
-"""The lgcamp command: demo seeding, create-admin."""
+"""The lgcamp command: demo seeding, create-admin, the mail worker."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
+from lgcamp import mail
 from lgcamp.accounts.models import Person
 from lgcamp.events.models import Event, EventStatus
 from lgcamp.extensions import db
+from lgcamp.transaction import commit
+from tests.conftest import Mailbox
 
 
 def test_create_admin_creates_or_promotes(app: Flask, runner: FlaskCliRunner) -> None:
@@ -49,3 +52,23 @@ def test_demo_seed_only_on_first_run(app: Flask, runner: FlaskCliRunner) -> None
     second = runner.invoke(args=["demo", "--no-serve"])
     assert "Seeding" not in second.output
     assert db.session.scalar(select(func.count(Person.id))) == people
+
+
+def test_mail_worker_sends_what_requests_left_queued(
+    app: Flask, runner: FlaskCliRunner, mailbox: Mailbox
+) -> None:
+    app.config["MAIL_SEND_AFTER_COMMIT"] = False
+    for n in range(3):
+        mail.queue(db.session, mail.compose(f"p{n}@example.org", f"Hello {n}", "Text"))
+    commit()  # as a request commits: nothing is sent now
+    assert mailbox.messages == []
+    result = runner.invoke(args=["mail-worker", "--interval", "0.01", "--max-loops", "2"])
+    assert result.exit_code == 0, result.output
+    assert "sent 3 email(s)" in result.output
+    assert sorted(str(m["To"]) for m in mailbox.messages) == [
+        "p0@example.org",
+        "p1@example.org",
+        "p2@example.org",
+    ]
+    statuses = db.session.scalars(select(mail.OutboundEmail.status)).all()
+    assert statuses == ["sent"] * 3
