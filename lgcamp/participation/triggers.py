@@ -53,6 +53,11 @@ _MARKS: dict[tuple[str, str], str] = {
     ),
 }
 
+# A trigger that matters only for some rows says so in a WHEN clause, so that the database
+# does not run its body at all for the others: every scan logs a row, and scans by a scanner
+# link (no person) are never a volunteer's first scan.
+_WHEN: dict[tuple[str, str], str] = {("scan_log", "INSERT"): "NEW.person_id IS NOT NULL"}
+
 _YEAR = {
     "sqlite": "CAST(STRFTIME('%Y', e.starts_at) AS INTEGER)",
     "postgresql": "CAST(EXTRACT(year FROM e.starts_at) AS INTEGER)",
@@ -99,22 +104,39 @@ def create_statements(dialect: str) -> list[str]:
     """The DDL creating the triggers (idempotent)."""
     statements = []
     for (table, op), body in _bodies(dialect).items():
-        name = _name(table, op)
-        if dialect == "postgresql":
-            steps = "\n".join(f"  {step};" for step in body)
-            statements += [
-                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-                f"BEGIN\n{steps}\n  RETURN NULL;\nEND;\n$$",
-                f"CREATE OR REPLACE TRIGGER trg_{name} AFTER {op} ON {table} "
-                f"FOR EACH ROW EXECUTE FUNCTION {name}()",
-            ]
-        else:
-            steps = " ".join(f"{step};" for step in body)
-            statements.append(
-                f"CREATE TRIGGER IF NOT EXISTS trg_{name} AFTER {op} ON {table} "
-                f"FOR EACH ROW BEGIN {steps} END"
-            )
+        statements += _create_trigger(dialect, table, op, body, _WHEN.get((table, op)))
     return statements
+
+
+def recreate_statements(dialect: str, table: str, op: str, with_when: bool = True) -> list[str]:
+    """Drop and create one trigger again (for migrations that change its WHEN condition)."""
+    name = _name(table, op)
+    drop = f"DROP TRIGGER IF EXISTS trg_{name}" + (
+        f" ON {table}" if dialect == "postgresql" else ""
+    )
+    when = _WHEN.get((table, op)) if with_when else None
+    return [drop, *_create_trigger(dialect, table, op, _bodies(dialect)[(table, op)], when)]
+
+
+def _create_trigger(
+    dialect: str, table: str, op: str, body: list[str], when: str | None
+) -> list[str]:
+    name = _name(table, op)
+    if dialect == "postgresql":
+        steps = "\n".join(f"  {step};" for step in body)
+        condition = f" WHEN ({when})" if when else ""
+        return [
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"BEGIN\n{steps}\n  RETURN NULL;\nEND;\n$$",
+            f"CREATE OR REPLACE TRIGGER trg_{name} AFTER {op} ON {table} "
+            f"FOR EACH ROW{condition} EXECUTE FUNCTION {name}()",
+        ]
+    steps = " ".join(f"{step};" for step in body)
+    condition = f" WHEN {when}" if when else ""
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS trg_{name} AFTER {op} ON {table} "
+        f"FOR EACH ROW{condition} BEGIN {steps} END"
+    ]
 
 
 def drop_statements(dialect: str) -> list[str]:
