@@ -17,8 +17,10 @@ import argparse
 import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -143,25 +145,62 @@ def outcome(database_url: str) -> dict[str, object]:
     }
 
 
-def rush(name: str, database_url: str, duration: int, connections: int, events: int) -> tuple:
-    """Seed, serve, load, count."""
+# How the booking emails are sent during the rush (--mail):
+MAIL_MODES = {
+    # MAIL_SEND_AFTER_COMMIT=false and `lgcamp mail-worker` running beside gunicorn on the same
+    # two cores, as a one-machine site would run a release (the default).
+    "worker": "queued; `lgcamp mail-worker` sends them during the rush, on the same 2 cores",
+    # The same, with the worker started only after the rush: the bookings alone, and how long
+    # the worker then takes to send everything (a site whose worker runs on another host).
+    "worker-after": "queued; `lgcamp mail-worker` started after the rush (drain time shown)",
+    # MAIL_SEND_AFTER_COMMIT=true: each request sends its own email after its commit.
+    "in-request": "sent after commit inside each booking request (MAIL_SEND_AFTER_COMMIT=true)",
+}
+
+
+def _mail_worker(env: dict[str, str], *until_empty: str) -> subprocess.Popen[bytes]:
+    lgcamp = Path(sys.executable).with_name("lgcamp")
+    return subprocess.Popen(
+        [str(lgcamp), "mail-worker", "--interval", "0.5", *until_empty],
+        cwd=str(REPO),
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def rush(
+    name: str, database_url: str, duration: int, connections: int, events: int, mail_mode: str
+) -> tuple:
+    """Seed, serve, load, count (and send the queued email, timing it after the rush)."""
     instance = tempfile.mkdtemp(prefix="lgcamp-rush-")
     path = seed(database_url, instance, events)
     env = {
         "LGCAMP_DATABASE_URL": database_url,
         "LGCAMP_SECRET_KEY": SECRET,
         "LGCAMP_INSTANCE_PATH": instance,
-        "LGCAMP_MAIL_SEND_AFTER_COMMIT": os.environ.get("RUSH_SEND_AFTER_COMMIT", "true"),
+        "LGCAMP_MAIL_SEND_AFTER_COMMIT": "true" if mail_mode == "in-request" else "false",
     }
-    with serve("wsgi:app", free_port(), env=env, cwd=str(REPO)) as base:
-        result = run_wrk(
-            base + "/",
-            connections=connections,
-            duration_s=duration,
-            lua_script="rush",
-            lua_env={"WRK_RUSH_FILE": str(path), "WRK_THREADS": "2"},
-        )
-    return name, result, outcome(database_url)
+    worker = _mail_worker(env) if mail_mode == "worker" else None
+    try:
+        with serve("wsgi:app", free_port(), env=env, cwd=str(REPO)) as base:
+            result = run_wrk(
+                base + "/",
+                connections=connections,
+                duration_s=duration,
+                lua_script="rush",
+                lua_env={"WRK_RUSH_FILE": str(path), "WRK_THREADS": "2"},
+            )
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+    drain = None
+    if mail_mode != "in-request":
+        started = time.perf_counter()
+        _mail_worker(env, "--until-empty").wait(timeout=600)
+        drain = time.perf_counter() - started
+    return name, result, {**outcome(database_url), "drain_s": drain}
 
 
 def _postgres_database(admin_url: str) -> tuple[str, sa.Engine, str]:
@@ -180,6 +219,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--events", type=int, default=12, help="rush events (2,000 tries each)")
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server to test too")
+    parser.add_argument("--mail", choices=sorted(MAIL_MODES), default="worker")
     args = parser.parse_args()
 
     top = ceiling(args.duration, args.connections)
@@ -192,22 +232,25 @@ def main() -> None:
             args.duration,
             args.connections,
             args.events,
+            args.mail,
         )
     )
     if args.postgres:
         url, admin, name = _postgres_database(args.postgres)
         try:
-            runs.append(rush("rush postgresql", url, args.duration, args.connections, args.events))
+            runs.append(
+                rush(
+                    "rush postgresql", url, args.duration, args.connections, args.events, args.mail
+                )
+            )
         finally:
             with admin.connect() as conn:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.dispose()
 
-    sends = os.environ.get("RUSH_SEND_AFTER_COMMIT", "true") != "false"
     print(f"\nRelease rush: {PEOPLE} accounts x {PLACES} places per event, "
           f"{args.connections} connections, {args.duration}s, gunicorn 2 workers; email "
-          + ("sent after commit in each request (the default)" if sends else
-             "left queued for `lgcamp tick` (MAIL_SEND_AFTER_COMMIT=false)") + "\n")  # fmt: skip
+          f"{MAIL_MODES[args.mail]}\n")  # fmt: skip
     print_table([("hello world", top)] + [(name, res) for name, res, _ in runs], top)
     print()
     for name, _res, counts in runs:
@@ -218,6 +261,11 @@ def main() -> None:
             f"{counts['all_exact']}; duplicate bookings {counts['duplicates']}; "
             f"oversold types {counts['oversold']}; first event {counts['first_event']}; "
             f"email rows by status {counts['email']}"
+            + (
+                f"; the mail worker then sent what was left in {counts['drain_s']:.1f} s"
+                if counts["drain_s"] is not None
+                else ""
+            )
         )
 
 

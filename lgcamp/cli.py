@@ -99,7 +99,8 @@ def tick_command() -> None:
     "--interval", default=1.0, show_default=True, type=float, help="Seconds between looks."
 )
 @click.option("--max-loops", type=int, help="Stop after this many looks (for tests).")
-def mail_worker_command(interval: float, max_loops: int | None) -> None:
+@click.option("--until-empty", is_flag=True, help="Stop once a look finds nothing to send.")
+def mail_worker_command(interval: float, max_loops: int | None, until_empty: bool) -> None:
     """Send queued email continuously, until SIGTERM or Ctrl-C.
 
     For sites that set MAIL_SEND_AFTER_COMMIT=false so that requests never wait for SMTP (a
@@ -120,6 +121,8 @@ def mail_worker_command(interval: float, max_loops: int | None) -> None:
             db.session.remove()
             if sent:
                 click.echo(f"sent {sent} email(s)")
+            elif until_empty:
+                break
             loops += 1
             if not sent and not stopping and (max_loops is None or loops < max_loops):
                 time.sleep(interval)
