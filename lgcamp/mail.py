@@ -10,6 +10,8 @@ A message that is costly to build (the ticket: a QR code PNG, an .ics file, MIME
 can be queued as a small row naming its *kind* and the record it is about (``queue_later``);
 the renderer a feature registered for that kind builds it when it is sent, outside the
 transaction that queued it, so a booking holds the database's write lock only for its rows.
+Code running on a Core connection queues the same row with ``queue_later_on``, which returns
+its id; handing the ids to ``send_after_commit`` sends them after the request's commit.
 """
 
 from __future__ import annotations
@@ -24,10 +26,23 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import Integer, LargeBinary, String, Text, case, inspect, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    bindparam,
+    case,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
 
 from lgcamp.database import Base, UTCDateTime, utcnow, write_intent
+from lgcamp.prepared import Prepared
 
 # SMTP lines end in CRLF; smtplib converts bare LFs only in str messages, so a message of
 # more than 1,000 bytes stored with LFs reaches the server as one line. Made once: a policy
@@ -130,35 +145,113 @@ def queue(session: Session, message: EmailMessage, dedupe_key: str | None = None
 
 
 def queue_later(
-    session: Session, kind: str, ref_id: int, to: str, subject: str, variant: str = ""
+    session: Session,
+    kind: str,
+    ref_id: int,
+    to: str,
+    subject: str,
+    variant: str = "",
+    dedupe_key: str | None = None,
 ) -> None:
     """Queue a message that the renderer registered for ``kind`` builds when it is sent."""
     if kind not in RENDERERS:
         raise KeyError(f"no mail renderer registered for {kind!r}")
+    if dedupe_key is not None and session.scalar(
+        select(OutboundEmail.id).where(OutboundEmail.dedupe_key == dedupe_key)
+    ):
+        return
     email = OutboundEmail(
-        recipient=to, subject=subject, raw=b"", kind=kind, ref_id=ref_id, variant=variant
+        recipient=to,
+        subject=subject,
+        dedupe_key=dedupe_key,
+        raw=b"",
+        kind=kind,
+        ref_id=ref_id,
+        variant=variant,
     )
     session.add(email)
     session.info.setdefault("mail_queued", []).append(email)
 
 
-def claim_in_transaction(session: Session, emails: list[OutboundEmail]) -> list[int]:
-    """Claim these just-queued rows inside the caller's transaction; return their ids.
+_outbound = OutboundEmail.__table__
+_QUEUE_LATER = Prepared(
+    insert(_outbound)
+    .values(
+        recipient=bindparam("recipient"),
+        subject=bindparam("subject"),
+        dedupe_key=None,
+        message=b"",
+        kind=bindparam("kind"),
+        ref_id=bindparam("ref_id"),
+        variant=bindparam("variant"),
+        status="pending",
+        attempts=0,
+        last_error="",
+        created_at=bindparam("created_at"),
+        claimed_at=None,
+        sent_at=None,
+    )
+    .returning(_outbound.c.id)
+)
+
+
+def queue_later_on(
+    connection: Connection, kind: str, ref_id: int, to: str, subject: str, variant: str = ""
+) -> int:
+    """``queue_later`` on a Core connection, in its transaction; return the row's id.
+
+    Nothing remembers the row for sending after commit: pass the id to ``send_after_commit``
+    (Flask requests), claim and send it yourself, or leave it to ``lgcamp tick``.
+    """
+    if kind not in RENDERERS:
+        raise KeyError(f"no mail renderer registered for {kind!r}")
+    params = {
+        "recipient": to,
+        "subject": subject,
+        "kind": kind,
+        "ref_id": ref_id,
+        "variant": variant,
+        "created_at": utcnow(),
+    }
+    row = _QUEUE_LATER.first(connection, params)
+    assert row is not None
+    return int(row[0])
+
+
+def send_after_commit(session: Session, email_ids: list[int]) -> None:
+    """Send these rows (queued with ``queue_later_on`` on the session's connection) after the
+    session's commit, as messages queued through the session are (``transaction.commit``)."""
+    if email_ids:
+        session.info.setdefault("mail_queued", []).extend(email_ids)
+
+
+def claim_in_transaction(session: Session, emails: list[OutboundEmail | int]) -> list[int]:
+    """Claim these just-queued rows (objects, or ids of rows queued by ``queue_later_on``)
+    inside the caller's transaction; return their ids.
 
     The unit of work that queued them sends them right after its commit, so claiming them in
     its own transaction saves a separate write transaction per request. Should the process
     die before sending, the claim times out (CLAIM_TIMEOUT) and ``lgcamp tick`` sends them.
     """
-    session.flush()
-    ids = [e.id for e in emails if e in session and inspect(e).persistent]
+    if any(not isinstance(e, int) for e in emails):
+        session.flush()
+    ids = [
+        e if isinstance(e, int) else e.id
+        for e in emails
+        if isinstance(e, int) or (e in session and inspect(e).persistent)
+    ]
     if ids:
-        session.execute(
-            update(OutboundEmail)
-            .where(OutboundEmail.id.in_(ids), OutboundEmail.status == "pending")
-            .values(status="sending", claimed_at=utcnow(), attempts=OutboundEmail.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
+        claim_on(session.connection(), ids)
     return ids
+
+
+def claim_on(connection: Connection, email_ids: list[int]) -> None:
+    """Mark these pending rows as being sent by this process, in the connection's transaction."""
+    connection.execute(
+        update(OutboundEmail)
+        .where(OutboundEmail.id.in_(email_ids), OutboundEmail.status == "pending")
+        .values(status="sending", claimed_at=utcnow(), attempts=OutboundEmail.attempts + 1)
+    )
 
 
 def send_claimed(session: Session, email_ids: list[int]) -> int:

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email
 from lgcamp.checkin.models import DoorEvent, LinkGrant, ScannerLink
-from lgcamp.checkin.prepared import Prepared
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError, NotAllowed
 from lgcamp.events.models import Event, EventRole, EventRoleName
+from lgcamp.prepared import Prepared
 
 # The session key under which a phone paired by scanner links keeps {event id: link id}.
 GRANTS = "door_links"

@@ -36,10 +36,10 @@ from lgcamp.checkin.models import (
     ScannerLink,
     ScanResult,
 )
-from lgcamp.checkin.prepared import Prepared
 from lgcamp.database import take_write_lock, utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event, EventRoleName, EventStatus
+from lgcamp.prepared import Prepared
 from lgcamp.tickets.models import (
     LIVE_STATUSES,
     Answer,

@@ -2,7 +2,11 @@
 
 Every email about a held ticket carries the signed release link. The ticket email carries
 the QR code as a PNG and the event as an .ics file; it is the costly one to build, so it is
-queued as a small row and built when it is sent (`mail.queue_later`, renderer below).
+queued as a small row and built when it is sent (`mail.queue_later`, renderer below). The
+other emails a new booking gets (waitlist place, ballot entry) are queued the same way, on the
+booking's Core connection (`queue_booking_email`), and so are offers and expired offers, which
+a booking can cause: a booking renders no template and composes no MIME message inside its
+transaction, and needs no Flask app context until its email is sent.
 """
 
 from __future__ import annotations
@@ -10,16 +14,20 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 from flask import render_template
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, joinedload
 
 from lgcamp import mail
 from lgcamp.feeds.ical import event_ics
 from lgcamp.tickets import links
-from lgcamp.tickets.models import Booking
+from lgcamp.tickets.models import Booking, BookingStatus
 from lgcamp.tickets.qr import qr_png
 
 TICKET_KIND = "tickets.ticket"
+WAITLISTED_KIND = "tickets.waitlisted"
+BALLOT_ENTRY_KIND = "tickets.ballot_entry"
+OFFER_KIND = "tickets.offer"
+OFFER_EXPIRED_KIND = "tickets.offer_expired"
 
 
 def _send(
@@ -61,19 +69,23 @@ def send_ticket(session: Session, booking: Booking, reason: str = "confirmed") -
     at that moment: a ticket reissued in between is sent with its new QR code.
     """
     session.flush()  # the booking's id
-    subject = f"Your ticket for {booking.event.name}"
+    subject = ticket_subject(booking.event.name)
     mail.queue_later(session, TICKET_KIND, booking.id, booking.person.email, subject, reason)
 
 
-def render_ticket(session: Session, booking_id: int, reason: str) -> EmailMessage | None:
-    """Build the ticket email for a booking (None when the booking no longer exists)."""
-    booking = session.scalar(
+def _booking_for_email(session: Session, booking_id: int) -> Booking | None:
+    return session.scalar(
         select(Booking)
         .where(Booking.id == booking_id)
         .options(
             joinedload(Booking.event), joinedload(Booking.person), joinedload(Booking.ticket_type)
         )
     )
+
+
+def render_ticket(session: Session, booking_id: int, reason: str) -> EmailMessage | None:
+    """Build the ticket email for a booking (None when the booking no longer exists)."""
+    booking = _booking_for_email(session, booking_id)
     if booking is None:
         return None
     ticket_link = links.ticket_url(booking)
@@ -84,7 +96,7 @@ def render_ticket(session: Session, booking_id: int, reason: str) -> EmailMessag
     return _compose(
         booking,
         "ticket",
-        f"Your ticket for {booking.event.name}",
+        ticket_subject(booking.event.name),
         attachments=attachments,
         ticket_link=ticket_link,
         release_link=links.release_url(booking),
@@ -92,17 +104,60 @@ def render_ticket(session: Session, booking_id: int, reason: str) -> EmailMessag
     )
 
 
-mail.register_renderer(TICKET_KIND, render_ticket)
-
-
-def send_waitlisted(session: Session, booking: Booking) -> None:
+def render_waitlisted(session: Session, booking_id: int, _variant: str) -> EmailMessage | None:
     """You are on the waitlist (and will be emailed an offer)."""
-    _send(session, booking, "waitlisted", f"You are on the waitlist for {booking.event.name}")
+    booking = _booking_for_email(session, booking_id)
+    if booking is None:
+        return None
+    return _compose(booking, "waitlisted", waitlisted_subject(booking.event.name))
 
 
-def send_ballot_entry(session: Session, booking: Booking) -> None:
+def render_ballot_entry(session: Session, booking_id: int, _variant: str) -> EmailMessage | None:
     """You are in the ballot; the draw happens when booking closes."""
-    _send(session, booking, "ballot_entry", f"You are in the ballot for {booking.event.name}")
+    booking = _booking_for_email(session, booking_id)
+    if booking is None:
+        return None
+    return _compose(booking, "ballot_entry", ballot_entry_subject(booking.event.name))
+
+
+mail.register_renderer(TICKET_KIND, render_ticket)
+mail.register_renderer(WAITLISTED_KIND, render_waitlisted)
+mail.register_renderer(BALLOT_ENTRY_KIND, render_ballot_entry)
+
+
+def ticket_subject(event_name: str) -> str:
+    """The subject of the ticket email."""
+    return f"Your ticket for {event_name}"
+
+
+def waitlisted_subject(event_name: str) -> str:
+    """The subject of the email to someone who joined the waitlist."""
+    return f"You are on the waitlist for {event_name}"
+
+
+def ballot_entry_subject(event_name: str) -> str:
+    """The subject of the email to someone who entered the ballot."""
+    return f"You are in the ballot for {event_name}"
+
+
+def queue_booking_email(
+    connection: Connection, status: BookingStatus, booking_id: int, to: str, event_name: str
+) -> int:
+    """Queue the email a new booking gets (its ticket, waitlist place or ballot entry) on a
+    Core connection, to be built when sent; return the row's id."""
+    if status == BookingStatus.CONFIRMED:
+        return mail.queue_later_on(
+            connection, TICKET_KIND, booking_id, to, ticket_subject(event_name), "confirmed"
+        )
+    if status == BookingStatus.WAITLISTED:
+        return mail.queue_later_on(
+            connection, WAITLISTED_KIND, booking_id, to, waitlisted_subject(event_name)
+        )
+    if status == BookingStatus.REGISTERED:
+        return mail.queue_later_on(
+            connection, BALLOT_ENTRY_KIND, booking_id, to, ballot_entry_subject(event_name)
+        )
+    raise ValueError(f"a new booking is never {status}")
 
 
 def send_ballot_lost(session: Session, booking: Booking) -> None:
@@ -117,26 +172,62 @@ def send_ballot_lost(session: Session, booking: Booking) -> None:
 
 
 def send_offer(session: Session, booking: Booking) -> None:
-    """A place is held for you until the offer expires: claim it."""
-    _send(
+    """A place is held for you until the offer expires: claim it (built when sent)."""
+    mail.queue_later(
         session,
+        OFFER_KIND,
+        booking.id,
+        booking.person.email,
+        offer_subject(booking.event.name),
+        dedupe_key=f"tickets:offer:{booking.id}",
+    )
+
+
+def render_offer(session: Session, booking_id: int, _variant: str) -> EmailMessage | None:
+    """Build the offer email for a booking (None when the booking no longer exists)."""
+    booking = _booking_for_email(session, booking_id)
+    if booking is None:
+        return None
+    return _compose(
         booking,
         "offer",
-        f"A place is free at {booking.event.name}: claim it",
-        dedupe_key=f"tickets:offer:{booking.id}",
+        offer_subject(booking.event.name),
         release_link=links.release_url(booking),
     )
 
 
 def send_offer_expired(session: Session, booking: Booking) -> None:
-    """Your offer ran out and has passed to the next person."""
-    _send(
+    """Your offer ran out and has passed to the next person (built when sent)."""
+    mail.queue_later(
         session,
-        booking,
-        "offer_expired",
-        f"Your offer for {booking.event.name} has expired",
+        OFFER_EXPIRED_KIND,
+        booking.id,
+        booking.person.email,
+        offer_expired_subject(booking.event.name),
         dedupe_key=f"tickets:offer-expired:{booking.id}",
     )
+
+
+def render_offer_expired(session: Session, booking_id: int, _variant: str) -> EmailMessage | None:
+    """Build the offer-expired email for a booking (None when it no longer exists)."""
+    booking = _booking_for_email(session, booking_id)
+    if booking is None:
+        return None
+    return _compose(booking, "offer_expired", offer_expired_subject(booking.event.name))
+
+
+def offer_subject(event_name: str) -> str:
+    """The subject of an offer of a freed place."""
+    return f"A place is free at {event_name}: claim it"
+
+
+def offer_expired_subject(event_name: str) -> str:
+    """The subject of the email saying an offer ran out."""
+    return f"Your offer for {event_name} has expired"
+
+
+mail.register_renderer(OFFER_KIND, render_offer)
+mail.register_renderer(OFFER_EXPIRED_KIND, render_offer_expired)
 
 
 def send_released(session: Session, booking: Booking) -> None:

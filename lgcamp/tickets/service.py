@@ -1,51 +1,54 @@
 """Ticket operations. Capacity is enforced inside the transaction by conditional UPDATEs.
 
 `taken` on a ticket type counts the places held (confirmed tickets and open offers). It only
-changes through `take_place` and `free_place`, whose WHERE clauses make the check and the
-change one statement, so concurrent requests on SQLite and PostgreSQL can never oversell.
-A freed place goes straight to the next person on the waitlist as an offer, in the same
-transaction as the release that freed it.
+changes through `take_place` and `free_place` (offers.py), whose WHERE clauses make the check
+and the change one statement, so concurrent requests on SQLite and PostgreSQL can never
+oversell. A freed place goes straight to the next person on the waitlist as an offer, in the
+same transaction as the release that freed it. Booking itself lives in booking.py (a Core hot
+path); `book_ticket` here is its ORM form.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
+from lgcamp import mail
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError, NotAllowed
-from lgcamp.events.models import Event, EventStatus
+from lgcamp.events.models import Event
 from lgcamp.tickets import emails
-from lgcamp.tickets.answers import BookingAnswers, questions_for, save_answers, validate_answers
+from lgcamp.tickets.answers import BookingAnswers
+from lgcamp.tickets.booking import DUPLICATE_MESSAGE, load_bookable, place_booking
+from lgcamp.tickets.booking import AlreadyBooked as AlreadyBooked
+from lgcamp.tickets.booking import NotOnSale as NotOnSale
+from lgcamp.tickets.booking import check_bookable as check_bookable
+from lgcamp.tickets.booking import closes_at as closes_at
+from lgcamp.tickets.booking import sale_state as sale_state
 from lgcamp.tickets.models import (
     LIVE_STATUSES,
     PLACE_HOLDING_STATUSES,
     AllocationMode,
     Booking,
     BookingStatus,
-    TicketSettings,
     TicketType,
     TicketVisibility,
     hash_token,
 )
+from lgcamp.tickets.offers import default_settings as default_settings
+from lgcamp.tickets.offers import expire_due_offers as expire_due_offers
+from lgcamp.tickets.offers import fill_places, free_place, offers_due, process_offers, take_place
+from lgcamp.tickets.offers import offer_expiry as offer_expiry
+from lgcamp.tickets.offers import settings_for as settings_for
 
-NEAR_EVENT = timedelta(days=7)
-LAST_DAY = timedelta(days=1)
-LAST_DAY_OFFER_HOURS = 3
-
-
-class NotOnSale(DomainError):
-    """The ticket type cannot be booked now (window, event state)."""
-
-
-class AlreadyBooked(Conflict):
-    """The person already has a live booking for this event."""
+# The booking rules (booking.py) and offers (offers.py) have their own modules; the names
+# imported "as" themselves above stay importable from here, where callers have found them.
 
 
 class OfferExpired(Conflict):
@@ -60,59 +63,7 @@ class CapacityTooLow(Conflict):
     """The new capacity is below the places already held."""
 
 
-def take_place(session: Session, ticket_type_id: int, unless_waitlist: bool = False) -> bool:
-    """Take one place if any is left; False when full. The same on SQLite and PostgreSQL.
-
-    With `unless_waitlist`, also False while anyone is waiting: a new booker never jumps the
-    queue. The check and the change are still one statement.
-    """
-    query = update(TicketType).where(
-        TicketType.id == ticket_type_id, TicketType.taken < TicketType.capacity
-    )
-    if unless_waitlist:
-        query = query.where(
-            ~exists().where(
-                Booking.ticket_type_id == ticket_type_id,
-                Booking.status == BookingStatus.WAITLISTED,
-            )
-        )
-    result = session.execute(
-        query.values(taken=TicketType.taken + 1).execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def free_place(session: Session, ticket_type_id: int) -> None:
-    """Give one place back (a release, a cancellation, an expired offer)."""
-    session.execute(
-        update(TicketType)
-        .where(TicketType.id == ticket_type_id, TicketType.taken > 0)
-        .values(taken=TicketType.taken - 1)
-        .execution_options(synchronize_session=False)
-    )
-
-
 # --- reading ------------------------------------------------------------------------------
-
-
-def default_settings(event: Event) -> TicketSettings:
-    """The settings an event has until an organiser changes them (not added to the session)."""
-    return TicketSettings(
-        event_id=event.id,
-        offer_hours=48,
-        offer_hours_near=12,
-        reminder_days=3,
-        answer_retention_days=TicketSettings.DEFAULT_RETENTION_DAYS,
-        reconfirm_days=None,
-        reconfirm_deadline_days=2,
-        door_release_minutes=None,
-    )
-
-
-def settings_for(session: Session, event: Event) -> TicketSettings:
-    """The event's ticket settings (defaults when none were saved)."""
-    found = session.scalar(select(TicketSettings).where(TicketSettings.event_id == event.id))
-    return found or default_settings(event)
 
 
 # Built once (the event page runs these on every view).
@@ -137,36 +88,11 @@ def get_ticket_type(session: Session, event: Event, ticket_type_id: int) -> Tick
     return ticket_type if ticket_type and ticket_type.event_id == event.id else None
 
 
-def ticket_type_at(session: Session, slug: str, ticket_type_id: int) -> TicketType | None:
-    """The ticket type with this id of the event with this slug, with its event: one query."""
-    return session.scalar(
-        select(TicketType)
-        .join(Event, Event.id == TicketType.event_id)
-        .where(Event.slug == slug, TicketType.id == ticket_type_id)
-        .options(contains_eager(TicketType.event))
-    )
-
-
 def ticket_type_by_secret(session: Session, event: Event, secret: str) -> TicketType | None:
     """A (hidden) ticket type reached by its secret link."""
     return session.scalar(
         select(TicketType).where(TicketType.event_id == event.id, TicketType.secret == secret)
     )
-
-
-def closes_at(ticket_type: TicketType) -> datetime:
-    """When booking closes: the set time, or the start of the event."""
-    return ticket_type.closes_at or ticket_type.event.starts_at
-
-
-def sale_state(ticket_type: TicketType, now: datetime | None = None) -> str:
-    """'not_open', 'open' or 'closed' for this ticket type now."""
-    now = now or utcnow()
-    if ticket_type.opens_at is not None and now < ticket_type.opens_at:
-        return "not_open"
-    if now >= closes_at(ticket_type):
-        return "closed"
-    return "open"
 
 
 @dataclass(frozen=True)
@@ -266,35 +192,6 @@ def waitlist(session: Session, ticket_type: TicketType) -> list[Booking]:
 # --- booking ------------------------------------------------------------------------------
 
 
-def check_bookable(
-    ticket_type: TicketType, secret: str | None = None, now: datetime | None = None
-) -> None:
-    """Raise NotOnSale unless this ticket type can be booked now by someone with this link."""
-    event = ticket_type.event
-    now = now or utcnow()
-    if event.status == EventStatus.DRAFT:
-        raise NotOnSale("This event is not published yet, so it cannot be booked.")
-    if event.status == EventStatus.CANCELLED:
-        raise NotOnSale("This event has been cancelled, so it cannot be booked.")
-    if event.ends_at <= now:
-        raise NotOnSale("This event has ended, so it cannot be booked.")
-    if ticket_type.visibility == TicketVisibility.HIDDEN and secret != ticket_type.secret:
-        raise NotOnSale("This ticket is only available through its private link.")
-    state = sale_state(ticket_type, now)
-    if state == "not_open":
-        local = ticket_type.opens_at.astimezone(event.tz)  # type: ignore[union-attr]
-        raise NotOnSale(f"Booking opens at {local.strftime('%H:%M on %A %-d %B %Y')}.")
-    if state == "closed":
-        raise NotOnSale("Booking for this ticket has closed.")
-
-
-def _next_queue_position(session: Session, ticket_type_id: int) -> int:
-    last = session.scalar(
-        select(func.max(Booking.queue_position)).where(Booking.ticket_type_id == ticket_type_id)
-    )
-    return (last or 0) + 1
-
-
 def _insert_booking(session: Session, booking: Booking) -> None:
     """Insert a live booking; the database's unique index refuses a second one per event."""
     session.add(booking)
@@ -302,9 +199,7 @@ def _insert_booking(session: Session, booking: Booking) -> None:
         session.flush()
     except IntegrityError as error:
         # The transaction is now unusable: the caller's error handler rolls it back.
-        raise AlreadyBooked(
-            "You already have a booking for this event. See your tickets."
-        ) from error
+        raise AlreadyBooked(DUPLICATE_MESSAGE) from error
 
 
 def book_ticket(
@@ -317,184 +212,25 @@ def book_ticket(
 ) -> Booking:
     """Book a place: a ticket if one is free, else the waitlist (or a ballot entry).
 
-    Kept short, since on SQLite it runs holding the write lock: the place is taken by one
-    conditional UPDATE, the booking inserted with its final state, and the ticket email
-    queued as a small row that is built after the commit (see `emails.send_ticket`).
+    The ORM form of `booking.place_booking` (which see), on the session's connection and
+    transaction; its email is sent after the commit, as the session's own is.
     """
     now = now or utcnow()
-    event = ticket_type.event
-    check_bookable(ticket_type, secret, now)
-    existing = live_booking(session, actor, event)
-    if existing is not None:
-        raise AlreadyBooked(_already_message(existing))
-    answers = answers or BookingAnswers(organisation=actor.organisation)
-    questions = questions_for(session, event)
-    validate_answers(questions, answers)
-    expire_due_offers(session, ticket_type, now)
-    booking = Booking(
-        event_id=event.id,
-        ticket_type_id=ticket_type.id,
-        person_id=actor.id,
-        status=BookingStatus.REGISTERED,
-        organisation=answers.organisation.strip(),
-        job_role=answers.job_role.strip(),
-    )
-    # A second live booking by the same person fails on the unique index when inserted; a
-    # place taken before that is given back by the rollback of the whole transaction.
-    if ticket_type.allocation == AllocationMode.BALLOT:
-        _insert_booking(session, booking)
-        emails.send_ballot_entry(session, booking)
-    elif take_place(session, ticket_type.id, unless_waitlist=True):
-        booking.status = BookingStatus.CONFIRMED
-        booking.confirmed_at = now
-        _insert_booking(session, booking)
-        emails.send_ticket(session, booking)
-    else:
-        booking.status = BookingStatus.WAITLISTED
-        booking.queue_position = _next_queue_position(session, ticket_type.id)
-        _insert_booking(session, booking)
-        emails.send_waitlisted(session, booking)
-        fill_places(session, ticket_type, now)
-    save_answers(session, booking, questions, answers)
-    session.flush()
+    session.flush()  # whatever the caller changed is what the booking reads
+    connection = session.connection()
+    bookable = load_bookable(connection, ticket_type.event.slug, ticket_type.id, now)
+    assert bookable is not None, "the ticket type exists in this transaction"
+    placed = place_booking(
+        connection, actor.id, actor.email, actor.organisation, bookable, answers, secret, now,
+        session=session,
+    )  # fmt: skip
+    mail.send_after_commit(session, list(placed.mail_ids))
+    booking = session.get(Booking, placed.id)
+    assert booking is not None
     return booking
 
 
-def _already_message(booking: Booking) -> str:
-    return {
-        BookingStatus.CONFIRMED: "You already have a ticket for this event.",
-        BookingStatus.OFFERED: "A place is already offered to you: claim it from your booking.",
-        BookingStatus.WAITLISTED: "You are already on the waitlist for this event.",
-        BookingStatus.REGISTERED: "You are already in the ballot for this event.",
-    }.get(booking.status, "You already have a booking for this event.")
-
-
 # --- offers -------------------------------------------------------------------------------
-
-
-def offer_expiry(settings: TicketSettings, event: Event, now: datetime) -> datetime:
-    """When an offer made now runs out: shorter as the event nears, never after its start."""
-    hours = settings.offer_hours
-    to_start = event.starts_at - now
-    if to_start <= NEAR_EVENT:
-        hours = min(hours, settings.offer_hours_near)
-    if to_start <= LAST_DAY:
-        hours = min(hours, LAST_DAY_OFFER_HOURS)
-    return min(now + timedelta(hours=hours), event.starts_at)
-
-
-def fill_places(session: Session, ticket_type: TicketType, now: datetime | None = None) -> int:
-    """Offer each free place to the next person on the waitlist; return offers made.
-
-    Safe to run concurrently: a place is taken before a person is picked, and the person is
-    moved from waitlisted to offered by a conditional UPDATE, so two runs never offer the same
-    place or pick the same person. Offers stop when the event starts (walk-ins get the rest).
-    """
-    now = now or utcnow()
-    event = ticket_type.event
-    if now >= event.starts_at:
-        return 0
-    settings: TicketSettings | None = None  # read only when a place is free (rarely)
-    made = 0
-    skipped: set[int] = set()
-    while take_place(session, ticket_type.id):
-        candidate = session.scalar(
-            select(Booking.id)
-            .where(
-                Booking.ticket_type_id == ticket_type.id,
-                Booking.status == BookingStatus.WAITLISTED,
-                Booking.id.not_in(skipped),
-            )
-            .order_by(Booking.queue_position, Booking.id)
-            .limit(1)
-        )
-        if candidate is None:
-            free_place(session, ticket_type.id)
-            break
-        settings = settings or settings_for(session, event)
-        expires = offer_expiry(settings, event, now)
-        moved = session.execute(
-            update(Booking)
-            .where(Booking.id == candidate, Booking.status == BookingStatus.WAITLISTED)
-            .values(status=BookingStatus.OFFERED, offered_at=now, offer_expires_at=expires)
-            .execution_options(synchronize_session=False)
-        )
-        if moved.rowcount != 1:  # someone else offered or changed it first: try the next
-            free_place(session, ticket_type.id)
-            skipped.add(candidate)
-            continue
-        booking = session.get(Booking, candidate)
-        assert booking is not None
-        session.refresh(booking)
-        emails.send_offer(session, booking)
-        made += 1
-    session.flush()
-    return made
-
-
-def expire_due_offers(
-    session: Session, ticket_type: TicketType, now: datetime | None = None
-) -> int:
-    """Expire offers past their time, freeing their places (process_offers passes them on)."""
-    now = now or utcnow()
-    due = session.scalars(
-        select(Booking.id).where(
-            Booking.ticket_type_id == ticket_type.id,
-            Booking.status == BookingStatus.OFFERED,
-            Booking.offer_expires_at < now,
-        )
-    ).all()
-    expired = 0
-    for booking_id in due:
-        result = session.execute(
-            update(Booking)
-            .where(Booking.id == booking_id, Booking.status == BookingStatus.OFFERED)
-            .values(status=BookingStatus.EXPIRED, ended_at=now, end_reason="expired")
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
-            continue
-        free_place(session, ticket_type.id)
-        booking = session.get(Booking, booking_id)
-        assert booking is not None
-        session.refresh(booking)
-        emails.send_offer_expired(session, booking)
-        expired += 1
-    return expired
-
-
-def process_offers(session: Session, ticket_type: TicketType, now: datetime | None = None) -> int:
-    """Expire due offers and offer free places; return offers changed (0 when nothing to do)."""
-    now = now or utcnow()
-    return expire_due_offers(session, ticket_type, now) + fill_places(session, ticket_type, now)
-
-
-def offers_due(
-    session: Session, ticket_type_ids: list[int], now: datetime | None = None
-) -> list[int]:
-    """Ticket types (of these) with an overdue offer or a free place and a waitlist: cheap read."""
-    if not ticket_type_ids:
-        return []
-    now = now or utcnow()
-    overdue = select(Booking.ticket_type_id).where(
-        Booking.ticket_type_id.in_(ticket_type_ids),
-        Booking.status == BookingStatus.OFFERED,
-        Booking.offer_expires_at < now,
-    )
-    free_with_queue = (
-        select(TicketType.id)
-        .join(Event, Event.id == TicketType.event_id)
-        .where(
-            TicketType.id.in_(ticket_type_ids),
-            TicketType.taken < TicketType.capacity,
-            Event.starts_at > now,
-            exists().where(
-                Booking.ticket_type_id == TicketType.id,
-                Booking.status == BookingStatus.WAITLISTED,
-            ),
-        )
-    )
-    return sorted(set(session.scalars(overdue)) | set(session.scalars(free_with_queue)))
 
 
 def claim_offer(

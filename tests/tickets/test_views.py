@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from lgcamp.database import utcnow
-from lgcamp.events.models import EventRole, EventRoleName
+from lgcamp.events.models import EventRole, EventRoleName, EventStatus
 from lgcamp.extensions import db
 from lgcamp.mail import OutboundEmail
 from lgcamp.tickets import links
@@ -205,6 +205,63 @@ def test_json_api_books_with_header_and_session(client: FlaskClient, auth: Auth)
     assert again.status_code == 409 and "already" in again.json["error"]["message"]  # type: ignore[index]
     bad = client.post(url, json={"ticket_type_id": "x"}, headers=headers)
     assert bad.status_code == 400 and bad.is_json
+
+
+API_HEADERS = {"X-Requested-With": "lgcamp"}
+
+
+def test_json_api_waitlists_when_full_and_emails_after_commit(
+    client: FlaskClient, auth: Auth, mailbox: Mailbox
+) -> None:
+    event = make_event(name="Rush Camp")
+    ticket_type = make_ticket_type(event, capacity=1)
+    make_booking(ticket_type)
+    person = make_person()
+    auth.login(person)
+    url = f"/api/events/{event.slug}/bookings"
+    response = client.post(url, json={"ticket_type_id": ticket_type.id}, headers=API_HEADERS)
+    assert response.status_code == 201
+    booking = response.json["booking"]  # type: ignore[index]
+    assert (booking["status"], booking["ticket_type_id"]) == ("waitlisted", ticket_type.id)
+    assert booking["queue_position"] == 1
+    assert booking["url"].endswith(f"/bookings/{booking['id']}")
+    message = mailbox.last_to(person.email)  # sent right after the request's commit
+    assert message["Subject"] == "You are on the waitlist for Rush Camp"
+    assert f"/bookings/{booking['id']}" in body_text(message)
+    row = db.session.scalar(select(OutboundEmail).where(OutboundEmail.recipient == person.email))
+    assert row is not None and row.status == "sent"
+
+
+def test_json_api_answers_errors_as_json(client: FlaskClient, auth: Auth) -> None:
+    event = make_event()
+    hidden = make_ticket_type(event, visibility=TicketVisibility.HIDDEN)
+    draft = make_event(status=EventStatus.DRAFT)
+    draft_type = make_ticket_type(draft)
+    question = Question(
+        event_id=event.id, label="Dietary needs", kind=QuestionKind.TEXT, is_required=True
+    )
+    db.session.add(question)
+    db.session.commit()
+    auth.login(make_person())
+    url = f"/api/events/{event.slug}/bookings"
+    for body, status, text in [
+        ({"ticket_type_id": hidden.id}, 400, "only available through its private link"),
+        ({"ticket_type_id": hidden.id, "secret": hidden.secret}, 400, "Answer the question"),
+        ({"ticket_type_id": hidden.id + 100}, 404, ""),
+        ({"ticket_type_id": 10**30}, 404, ""),  # no column holds it: no such type
+        ({"ticket_type_id": True}, 400, '"ticket_type_id" (a number)'),
+        ({"ticket_type_id": hidden.id, "answers": {"\u00b2": "x"}}, 400, "private link"),
+    ]:
+        response = client.post(url, json=body, headers=API_HEADERS)
+        assert response.status_code == status and response.is_json
+        assert text in response.json["error"]["message"]  # type: ignore[index]
+    draft_url = f"/api/events/{draft.slug}/bookings"
+    response = client.post(draft_url, json={"ticket_type_id": draft_type.id}, headers=API_HEADERS)
+    assert response.status_code == 404  # a draft is not shown to people who cannot manage it
+    answers = {"answers": {str(question.id): "Vegan"}, "secret": hidden.secret}
+    response = client.post(url, json={"ticket_type_id": hidden.id, **answers}, headers=API_HEADERS)
+    assert response.status_code == 201
+    assert db.session.scalar(select(Answer.value)) == "Vegan"
 
 
 # --- organiser views ------------------------------------------------------------------------

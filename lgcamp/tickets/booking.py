@@ -1,0 +1,444 @@
+"""Booking a place, on a SQLAlchemy Core connection: the release rush's hot path.
+
+`load_bookable` reads what a booking needs of the ticket type and its event in one query, and
+`place_booking` books it with a few statements compiled once (lgcamp/prepared.py) and no ORM
+objects: a live-booking check, the conditional UPDATE that takes a place, the insert of the
+booking and of its email row (built when sent, see `emails.queue_booking_email`). The rules are
+the same as everywhere else and are written once: `check_bookable` and
+`answers.validate_answers` work on these plain rows as on ORM objects.
+
+Capacity is enforced by one conditional UPDATE of the ticket type's `taken` counter, which
+also refuses a place while anyone is waitlisted (no queue jumping); a second live booking of
+the same person for the event fails on the database's partial unique index. Any error leaves
+the transaction to be rolled back by the caller (on PostgreSQL a failed statement aborts it).
+
+The rare work, an overdue offer to expire or a free place to offer down the waitlist, goes
+through the ORM offer functions (offers.py) on a `Session` made on the same connection only
+when it is needed; `load_bookable` carries an EXISTS flag so that the common path never asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, bindparam, exists, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lgcamp.database import UTCDateTime, utcnow
+from lgcamp.errors import Conflict, DomainError
+from lgcamp.events.models import Event, EventStatus
+from lgcamp.prepared import Prepared
+from lgcamp.tickets import emails
+from lgcamp.tickets.answers import (
+    BookingAnswers,
+    booking_questions,
+    insert_answers,
+    validate_answers,
+)
+from lgcamp.tickets.models import (
+    LIVE_STATUS_SQL,
+    AllocationMode,
+    Booking,
+    BookingStatus,
+    Question,
+    TicketType,
+    TicketVisibility,
+    hash_token,
+    new_token,
+)
+from lgcamp.tickets.offers import expire_due_offers, fill_places
+
+
+class NotOnSale(DomainError):
+    """The ticket type cannot be booked now (window, event state)."""
+
+
+class AlreadyBooked(Conflict):
+    """The person already has a live booking for this event."""
+
+
+# --- the rules, on ORM objects and plain rows alike ---------------------------------------
+
+
+class SaleEvent(Protocol):
+    """What the booking rules need of an event (an ORM `Event`, or a `BookableEvent`)."""
+
+    @property
+    def status(self) -> EventStatus: ...
+
+    @property
+    def starts_at(self) -> datetime: ...
+
+    @property
+    def ends_at(self) -> datetime: ...
+
+    @property
+    def tz(self) -> ZoneInfo: ...
+
+
+class SaleWindow(Protocol):
+    """What the booking rules need of a ticket type (a `TicketType`, or a `BookableType`)."""
+
+    @property
+    def visibility(self) -> TicketVisibility: ...
+
+    @property
+    def secret(self) -> str: ...
+
+    @property
+    def opens_at(self) -> datetime | None: ...
+
+    @property
+    def closes_at(self) -> datetime | None: ...
+
+    @property
+    def event(self) -> SaleEvent: ...
+
+
+def closes_at(ticket_type: SaleWindow) -> datetime:
+    """When booking closes: the set time, or the start of the event."""
+    return ticket_type.closes_at or ticket_type.event.starts_at
+
+
+def sale_state(ticket_type: SaleWindow, now: datetime | None = None) -> str:
+    """'not_open', 'open' or 'closed' for this ticket type now."""
+    now = now or utcnow()
+    if ticket_type.opens_at is not None and now < ticket_type.opens_at:
+        return "not_open"
+    if now >= closes_at(ticket_type):
+        return "closed"
+    return "open"
+
+
+def check_bookable(
+    ticket_type: SaleWindow, secret: str | None = None, now: datetime | None = None
+) -> None:
+    """Raise NotOnSale unless this ticket type can be booked now by someone with this link."""
+    event = ticket_type.event
+    now = now or utcnow()
+    if event.status == EventStatus.DRAFT:
+        raise NotOnSale("This event is not published yet, so it cannot be booked.")
+    if event.status == EventStatus.CANCELLED:
+        raise NotOnSale("This event has been cancelled, so it cannot be booked.")
+    if event.ends_at <= now:
+        raise NotOnSale("This event has ended, so it cannot be booked.")
+    if ticket_type.visibility == TicketVisibility.HIDDEN and secret != ticket_type.secret:
+        raise NotOnSale("This ticket is only available through its private link.")
+    state = sale_state(ticket_type, now)
+    if state == "not_open":
+        local = ticket_type.opens_at.astimezone(event.tz)  # type: ignore[union-attr]
+        raise NotOnSale(f"Booking opens at {local.strftime('%H:%M on %A %-d %B %Y')}.")
+    if state == "closed":
+        raise NotOnSale("Booking for this ticket has closed.")
+
+
+def already_message(status: BookingStatus) -> str:
+    """What to tell someone whose live booking for the event is in this state."""
+    return {
+        BookingStatus.CONFIRMED: "You already have a ticket for this event.",
+        BookingStatus.OFFERED: "A place is already offered to you: claim it from your booking.",
+        BookingStatus.WAITLISTED: "You are already on the waitlist for this event.",
+        BookingStatus.REGISTERED: "You are already in the ballot for this event.",
+    }.get(status, "You already have a booking for this event.")
+
+
+DUPLICATE_MESSAGE = "You already have a booking for this event. See your tickets."
+
+
+# --- what a booking reads -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BookableEvent:
+    """The columns of an event that booking needs (read without the ORM)."""
+
+    id: int
+    slug: str
+    name: str
+    status: EventStatus
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The event's timezone, for showing its times."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_published(self) -> bool:
+        """Visible to the public (published or cancelled, not draft), as `Event.is_published`."""
+        return self.status != EventStatus.DRAFT
+
+
+@dataclass(frozen=True, slots=True)
+class BookableType:
+    """A ticket type as booking reads it, with its event and two cheap flags.
+
+    `has_overdue_offer`: an offer of this type ran out and still holds its place (the booking
+    expires it first, lazily). `has_questions`: the event asks questions (read only then).
+    `taken` is as read, for display: the booking itself never trusts it.
+    """
+
+    id: int
+    name: str
+    capacity: int
+    taken: int
+    allocation: AllocationMode
+    visibility: TicketVisibility
+    secret: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    event: BookableEvent
+    has_overdue_offer: bool
+    has_questions: bool
+
+    @property
+    def event_id(self) -> int:
+        """The event's id."""
+        return self.event.id
+
+    @property
+    def is_hidden(self) -> bool:
+        """Reachable only through its secret link."""
+        return self.visibility == TicketVisibility.HIDDEN
+
+    @property
+    def is_ballot(self) -> bool:
+        """Places are drawn at close rather than given first come, first served."""
+        return self.allocation == AllocationMode.BALLOT
+
+
+@dataclass(frozen=True, slots=True)
+class BookingResult:
+    """What became of a booking: its id and state, and the email rows it queued.
+
+    `mail_ids` are the outbound_email rows queued in the booking's transaction, for the caller
+    to send after its commit (`mail.send_after_commit` in a Flask request) or leave to tick.
+    """
+
+    id: int
+    status: BookingStatus
+    ticket_type_id: int
+    queue_position: int | None
+    mail_ids: tuple[int, ...] = ()
+
+
+_event, _type, _booking = Event.__table__, TicketType.__table__, Booking.__table__
+_question = Question.__table__
+
+_LOAD = Prepared(
+    select(
+        _type.c.id,
+        _type.c.name,
+        _type.c.capacity,
+        _type.c.taken,
+        _type.c.allocation,
+        _type.c.visibility,
+        _type.c.secret,
+        _type.c.opens_at,
+        _type.c.closes_at,
+        _event.c.id,
+        _event.c.slug,
+        _event.c.name,
+        _event.c.status,
+        _event.c.starts_at,
+        _event.c.ends_at,
+        _event.c.timezone,
+        exists()
+        .where(
+            _booking.c.ticket_type_id == _type.c.id,
+            _booking.c.status == BookingStatus.OFFERED,
+            _booking.c.offer_expires_at < bindparam("now", type_=UTCDateTime),
+        )
+        .label("has_overdue_offer"),
+        exists().where(_question.c.event_id == _event.c.id).label("has_questions"),
+    )
+    .join(_event, _event.c.id == _type.c.event_id)
+    .where(_event.c.slug == bindparam("slug"), _type.c.id == bindparam("ticket_type_id"))
+)
+
+
+def load_bookable(
+    connection: Connection, slug: str, ticket_type_id: int, now: datetime | None = None
+) -> BookableType | None:
+    """The ticket type with this id of the event with this slug, with its event: one query.
+
+    None when there is no such ticket type at that event. Whether the event may be seen (a
+    draft) is the caller's question (`permissions.can_view_event(actor, bookable.event)`).
+    """
+    row = _LOAD.first(
+        connection, {"slug": slug, "ticket_type_id": ticket_type_id, "now": now or utcnow()}
+    )
+    if row is None:
+        return None
+    event = BookableEvent(*row[9:16])
+    return BookableType(*row[:9], event, bool(row[16]), bool(row[17]))  # type: ignore[arg-type]
+
+
+# --- placing a booking --------------------------------------------------------------------
+
+_LIVE_STATUS = Prepared(
+    select(_booking.c.status)
+    .where(
+        _booking.c.event_id == bindparam("event_id"),
+        _booking.c.person_id == bindparam("person_id"),
+        text(LIVE_STATUS_SQL),
+    )
+    .limit(1)
+)
+# take_place(unless_waitlist=True) as one statement, RETURNING for "did it take a place".
+_TAKE_PLACE = Prepared(
+    update(_type)
+    .where(
+        _type.c.id == bindparam("ticket_type_id"),
+        _type.c.taken < _type.c.capacity,
+        ~exists().where(
+            _booking.c.ticket_type_id == bindparam("ticket_type_id"),
+            _booking.c.status == BookingStatus.WAITLISTED,
+        ),
+    )
+    .values(taken=_type.c.taken + 1)
+    .returning(_type.c.id)
+)
+# For a new waitlist place: the last queue position, and whether a place is free (so that
+# someone already waiting is offered it: the waitlist was why the place was refused).
+_QUEUE_END = Prepared(
+    select(
+        select(func.max(_booking.c.queue_position))
+        .where(_booking.c.ticket_type_id == bindparam("ticket_type_id"))
+        .scalar_subquery(),
+        select(_type.c.taken < _type.c.capacity)
+        .where(_type.c.id == bindparam("ticket_type_id"))
+        .scalar_subquery(),
+    )
+)
+_BOOKING_COLUMNS = (
+    "event_id", "ticket_type_id", "person_id", "status", "token", "token_hash",
+    "queue_position", "confirmed_at", "organisation", "job_role", "created_at", "updated_at",
+)  # fmt: skip
+_NULL_BOOKING_COLUMNS = (
+    "offer_expires_at", "ended_at", "offered_at", "checked_in_at", "reminder_sent_at",
+    "reconfirm_sent_at", "final_warning_sent_at", "reconfirmed_at",
+)  # fmt: skip
+_INSERT_BOOKING = Prepared(
+    insert(_booking)
+    .values(
+        {name: bindparam(name) for name in _BOOKING_COLUMNS}
+        | {"source": "online", "end_reason": ""}
+        | dict.fromkeys(_NULL_BOOKING_COLUMNS)
+    )
+    .returning(_booking.c.id)
+)
+_STATUS = Prepared(select(_booking.c.status).where(_booking.c.id == bindparam("booking_id")))
+
+
+class _OfferWork:
+    """The ORM session for the rare offer work: the caller's, or one made on first use."""
+
+    def __init__(self, connection: Connection, session: Session | None) -> None:
+        self.connection = connection
+        self.given = session
+        self.made: Session | None = None
+
+    def session(self) -> Session:
+        """A session on the booking's connection and transaction."""
+        if self.given is not None:
+            return self.given
+        if self.made is None:
+            # Joins the connection's transaction: it neither commits nor ends it.
+            self.made = Session(bind=self.connection)
+        return self.made
+
+    def finish(self) -> list[int]:
+        """Write what the work changed; the email rows it queued in a session made here."""
+        if self.made is None:
+            return []
+        self.made.flush()
+        queued = self.made.info.pop("mail_queued", [])
+        ids = [email.id for email in queued]
+        self.made.close()
+        return ids
+
+
+def place_booking(
+    connection: Connection,
+    person_id: int,
+    person_email: str,
+    default_organisation: str,
+    bookable: BookableType,
+    answers: BookingAnswers | None,
+    secret: str | None,
+    now: datetime | None = None,
+    *,
+    session: Session | None = None,
+) -> BookingResult:
+    """Book a place: a ticket if one is free, else the waitlist (or a ballot entry).
+
+    Runs in the connection's transaction, which the caller commits (then sends `mail_ids`) or,
+    on any error, rolls back: NotOnSale, AlreadyBooked, InvalidAnswer as the ORM service
+    raised them. `default_organisation` is the person's own, used when no answers are given.
+    `session`, when the caller has an ORM session on this connection, does the rare offer work
+    (so its objects stay current); otherwise one is made for it when needed.
+    """
+    now = now or utcnow()
+    check_bookable(bookable, secret, now)
+    event = bookable.event
+    existing = _LIVE_STATUS.first(connection, {"event_id": event.id, "person_id": person_id})
+    if existing is not None:
+        raise AlreadyBooked(already_message(existing[0]))
+    answers = answers or BookingAnswers(organisation=default_organisation)
+    questions = booking_questions(connection, event.id) if bookable.has_questions else []
+    validate_answers(questions, answers)
+    offers = _OfferWork(connection, session)
+    if bookable.has_overdue_offer:
+        expire_due_offers(offers.session(), bookable, now)
+    queue_position: int | None = None
+    place_free = False
+    if bookable.allocation == AllocationMode.BALLOT:
+        status = BookingStatus.REGISTERED
+    elif _TAKE_PLACE.first(connection, {"ticket_type_id": bookable.id}) is not None:
+        status = BookingStatus.CONFIRMED
+    else:
+        status = BookingStatus.WAITLISTED
+        end = _QUEUE_END.first(connection, {"ticket_type_id": bookable.id})
+        assert end is not None  # one row, always
+        queue_position, place_free = (end[0] or 0) + 1, bool(end[1])
+    token = new_token()
+    created_at = utcnow()
+    values = {
+        "event_id": event.id,
+        "ticket_type_id": bookable.id,
+        "person_id": person_id,
+        "status": status,
+        "token": token,
+        "token_hash": hash_token(token),
+        "queue_position": queue_position,
+        "confirmed_at": now if status == BookingStatus.CONFIRMED else None,
+        "organisation": answers.organisation.strip(),
+        "job_role": answers.job_role.strip(),
+        "created_at": created_at,
+        "updated_at": created_at,
+    }
+    try:
+        inserted = _INSERT_BOOKING.first(connection, values)
+    except IntegrityError as error:
+        # A concurrent request of the same person got in first (the live-booking index).
+        raise AlreadyBooked(DUPLICATE_MESSAGE) from error
+    assert inserted is not None
+    booking_id = int(inserted[0])
+    if questions:
+        insert_answers(connection, booking_id, questions, answers)
+    mail_ids = [
+        emails.queue_booking_email(connection, status, booking_id, person_email, event.name)
+    ]
+    if place_free and fill_places(offers.session(), bookable, now):
+        # The places went down the queue, which may have reached this booking.
+        found = _STATUS.first(connection, {"booking_id": booking_id})
+        status = found[0] if found is not None else status
+    mail_ids += offers.finish()
+    return BookingResult(booking_id, status, bookable.id, queue_position, tuple(mail_ids))
