@@ -29,6 +29,7 @@ from lgcamp.hotpath import install as install_hot_path
 from lgcamp.participation import views as participation_views
 from lgcamp.permissions import TEMPLATE_PREDICATES
 from lgcamp.programme import views as programme_views
+from lgcamp.tickets import hot as tickets_hot
 from lgcamp.tickets import views as tickets_views
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -59,7 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_commands(app)
     with app.app_context():
         if app.config["JSON_HOT_PATH"]:
-            install_hot_path(app, db.engine, checkin_hot.ROUTES)
+            install_hot_path(app, db.engine, [*checkin_hot.ROUTES, *tickets_hot.ROUTES])
         install_fast_path(app, db.engine)
     return app
 

@@ -22,7 +22,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -86,6 +86,15 @@ class HotRequest:
     session: Mapping[str, Any]
     app: Flask
     signatures: SignatureCache
+    # Work for after the commit (sending the email a request queued), run in an app context.
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def url_for(self, endpoint: str, **values: Any) -> str:
+        """An absolute URL of an endpoint, as Flask's url_for(..., _external=True) in a request."""
+        adapter = self.app.url_map.bind_to_environ(
+            self.environ, server_name=self.app.config["SERVER_NAME"]
+        )
+        return adapter.build(endpoint, values, force_external=True)
 
     def json(self) -> Any:
         """The body as JSON; Flask answers anything that is not."""
@@ -177,13 +186,27 @@ class JsonHotPath:
         try:
             # One transaction, committed when the handler returns, rolled back if it raises.
             with self.engine.connect() as connection, connection.begin():
-                return route.handler(request, connection)
+                answer = route.handler(request, connection)
         except Defer:
             return None
         except Exception:  # any doubt: Flask answers (and reports any error)
             return None
         finally:
             write_intent.reset(token)
+        self._after_commit(request)
+        return answer
+
+    def _after_commit(self, request: HotRequest) -> None:
+        """Committed work's follow-ups; a failure is logged, never the request's answer (an
+        unsent email stays claimed and `lgcamp tick` sends it after the claim times out)."""
+        if not request.after_commit:
+            return
+        with self.app.app_context():
+            for work in request.after_commit:
+                try:
+                    work()
+                except Exception:
+                    self.app.logger.exception("hot path: work after commit failed")
 
     def _read_body(self, environ: dict[str, Any]) -> bytes | None:
         """The whole body, put back for Flask; None when it should not be read here."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, bindparam, exists, func, insert, select, text, update
@@ -280,6 +280,17 @@ def load_bookable(
     return BookableType(*row[:9], event, bool(row[16]), bool(row[17]))  # type: ignore[arg-type]
 
 
+def placed_json(placed: BookingResult, url: str) -> dict[str, Any]:
+    """The JSON booking API's answer about a booking ("url": its page)."""
+    return {
+        "id": placed.id,
+        "status": placed.status.value,
+        "ticket_type_id": placed.ticket_type_id,
+        "queue_position": placed.queue_position,
+        "url": url,
+    }
+
+
 # --- placing a booking --------------------------------------------------------------------
 
 _LIVE_STATUS = Prepared(
@@ -316,6 +327,9 @@ _QUEUE_END = Prepared(
         .where(_type.c.id == bindparam("ticket_type_id"))
         .scalar_subquery(),
     )
+)
+_LOCK_TYPE = Prepared(
+    select(_type.c.id).where(_type.c.id == bindparam("ticket_type_id")).with_for_update()
 )
 _BOOKING_COLUMNS = (
     "event_id", "ticket_type_id", "person_id", "status", "token", "token_hash",
@@ -405,6 +419,10 @@ def place_booking(
         status = BookingStatus.CONFIRMED
     else:
         status = BookingStatus.WAITLISTED
+        if connection.dialect.name == "postgresql":
+            # Concurrent joins would read the same end of the queue: the ticket type's row lock
+            # makes them take turns until commit (SQLite's write lock does that already).
+            _LOCK_TYPE.first(connection, {"ticket_type_id": bookable.id})
         end = _QUEUE_END.first(connection, {"ticket_type_id": bookable.id})
         assert end is not None  # one row, always
         queue_position, place_free = (end[0] or 0) + 1, bool(end[1])

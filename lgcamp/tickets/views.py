@@ -42,8 +42,9 @@ from lgcamp.permissions import (
 from lgcamp.tickets import answers as answer_service
 from lgcamp.tickets import ballot, export, links, manage, noshow, service, transfers
 from lgcamp.tickets import booking as booking_service
-from lgcamp.tickets.answers import BookingAnswers, QuestionDetails
+from lgcamp.tickets.answers import QuestionDetails
 from lgcamp.tickets.forms import (
+    MAX_ID,
     AttendeeFilterForm,
     BulkEmailForm,
     CapacityForm,
@@ -55,6 +56,9 @@ from lgcamp.tickets.forms import (
     TicketTypeForm,
     answers_from,
     booking_form,
+    json_answers,
+    json_secret,
+    json_ticket_type_id,
     local_to_utc,
     select_choices,
 )
@@ -146,7 +150,6 @@ def _read_first() -> None:
 
 
 READ_FIRST = {"tickets.api_book", "tickets.book"}
-MAX_ID = 2**31 - 1  # ids are INTEGER columns
 
 
 def _questions(event: Event) -> list[Any]:
@@ -251,13 +254,8 @@ def book(slug: str, ticket_type_id: int) -> Response | tuple[str, int]:
 
 
 def _placed_json(placed: booking_service.BookingResult) -> dict[str, Any]:
-    return {
-        "id": placed.id,
-        "status": placed.status.value,
-        "ticket_type_id": placed.ticket_type_id,
-        "queue_position": placed.queue_position,
-        "url": url_for("tickets.show_booking", booking_id=placed.id, _external=True),
-    }
+    url = url_for("tickets.show_booking", booking_id=placed.id, _external=True)
+    return booking_service.placed_json(placed, url)
 
 
 @bp.route("/api/events/<slug>/bookings", methods=["POST"])
@@ -273,8 +271,8 @@ def api_book(slug: str) -> tuple[Response, int]:
         abort(400, "Send the header X-Requested-With: lgcamp.")
     authorize(is_signed_in(current_user))
     data = request.get_json(silent=True)
-    type_id = data.get("ticket_type_id") if isinstance(data, dict) else None
-    if not isinstance(type_id, int) or isinstance(type_id, bool):
+    type_id = json_ticket_type_id(data)
+    if type_id is None:
         load_event(slug)  # an unknown event is a 404 whatever was sent
         abort(400, 'Send a JSON object with "ticket_type_id" (a number).')
     # The release-rush path: the event and the ticket type in one query, the booking on the
@@ -288,26 +286,15 @@ def api_book(slug: str) -> tuple[Response, int]:
     )
     if bookable is None or not can_view_event(current_user, bookable.event):
         abort(404)  # as load_event: an unknown event, or a draft this person may not see
-    answers = _json_answers(data)
+    answers = json_answers(data, current_user.organisation)
     _begin_writing()
     placed = booking_service.place_booking(
         db.session.connection(), current_user.id, current_user.email, current_user.organisation,
-        bookable, answers, data.get("secret") if isinstance(data.get("secret"), str) else None,
-        now, session=db.session(),
+        bookable, answers, json_secret(data), now, session=db.session(),
     )  # fmt: skip
     mail.send_after_commit(db.session(), list(placed.mail_ids))
     commit()
     return jsonify(booking=_placed_json(placed)), 201
-
-
-def _json_answers(data: dict[str, Any]) -> BookingAnswers:
-    raw = data.get("answers", {})
-    texts = [data.get("organisation", ""), data.get("role", "")]
-    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in [*raw.values(), *texts]):
-        abort(400, '"answers" must map question ids to text; "organisation" and "role" are text.')
-    values = {int(k): v for k, v in raw.items() if k.isascii() and k.isdigit() and len(k) < 10}
-    organisation = texts[0] or getattr(current_user, "organisation", "")
-    return BookingAnswers(organisation=organisation, job_role=texts[1], values=values)
 
 
 # --- the holder's pages -------------------------------------------------------------------
