@@ -24,10 +24,11 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, bindparam, exists, func, insert, select, text, update
+from sqlalchemy import Connection, Select, bindparam, exists, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lgcamp.accounts.models import Person
 from lgcamp.database import UTCDateTime, utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event, EventStatus
@@ -176,12 +177,26 @@ class BookableEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class Booker:
+    """The person booking, read with the ticket type (`load_bookable(..., person_id=...)`):
+    their account's columns, and the status of their live booking for the event, if any."""
+
+    id: int
+    email: str
+    name: str
+    organisation: str
+    is_admin: bool
+    live_status: BookingStatus | None
+
+
+@dataclass(frozen=True, slots=True)
 class BookableType:
     """A ticket type as booking reads it, with its event and two cheap flags.
 
     `has_overdue_offer`: an offer of this type ran out and still holds its place (the booking
     expires it first, lazily). `has_questions`: the event asks questions (read only then).
-    `taken` is as read, for display: the booking itself never trusts it.
+    `taken` is as read, for display: the booking itself never trusts it. `booker`: the person
+    it was read for, when one was asked for and exists.
     """
 
     id: int
@@ -196,6 +211,7 @@ class BookableType:
     event: BookableEvent
     has_overdue_offer: bool
     has_questions: bool
+    booker: Booker | None = None
 
     @property
     def event_id(self) -> int:
@@ -229,10 +245,14 @@ class BookingResult:
 
 
 _event, _type, _booking = Event.__table__, TicketType.__table__, Booking.__table__
-_question = Question.__table__
+_question, _person = Question.__table__, Person.__table__
+_LIVE = text(LIVE_STATUS_SQL)
 
-_LOAD = Prepared(
-    select(
+
+def _load_statement(for_person: bool) -> Select[Any]:
+    """The ticket type, its event and the two flags; with the person's columns and the status
+    of their live booking for the event when `for_person` (bind "person_id")."""
+    columns: list[Any] = [
         _type.c.id,
         _type.c.name,
         _type.c.capacity,
@@ -257,27 +277,67 @@ _LOAD = Prepared(
         )
         .label("has_overdue_offer"),
         exists().where(_question.c.event_id == _event.c.id).label("has_questions"),
+    ]
+    joined = _type.join(_event, _event.c.id == _type.c.event_id)
+    if for_person:
+        columns += [
+            _person.c.id,
+            _person.c.email,
+            _person.c.name,
+            _person.c.organisation,
+            _person.c.is_admin,
+            select(_booking.c.status)
+            .where(
+                _booking.c.event_id == _event.c.id,
+                _booking.c.person_id == _person.c.id,
+                _LIVE,
+            )
+            .limit(1)
+            .scalar_subquery()
+            .label("live_status"),
+        ]
+        # No person (an account deleted since the cookie was signed): NULLs, booker None.
+        joined = joined.outerjoin(_person, _person.c.id == bindparam("person_id"))
+    return (
+        select(*columns)
+        .select_from(joined)
+        .where(_event.c.slug == bindparam("slug"), _type.c.id == bindparam("ticket_type_id"))
     )
-    .join(_event, _event.c.id == _type.c.event_id)
-    .where(_event.c.slug == bindparam("slug"), _type.c.id == bindparam("ticket_type_id"))
-)
+
+
+_LOAD = Prepared(_load_statement(for_person=False))
+_LOAD_FOR_PERSON = Prepared(_load_statement(for_person=True))
 
 
 def load_bookable(
-    connection: Connection, slug: str, ticket_type_id: int, now: datetime | None = None
+    connection: Connection,
+    slug: str,
+    ticket_type_id: int,
+    now: datetime | None = None,
+    person_id: int | None = None,
 ) -> BookableType | None:
     """The ticket type with this id of the event with this slug, with its event: one query.
 
     None when there is no such ticket type at that event. Whether the event may be seen (a
     draft) is the caller's question (`permissions.can_view_event(actor, bookable.event)`).
+    With `person_id`, the same query reads that person and their live booking's status for
+    the event as `booker` (None if there is no such person), so that `place_booking` for that
+    person need not ask again.
     """
-    row = _LOAD.first(
-        connection, {"slug": slug, "ticket_type_id": ticket_type_id, "now": now or utcnow()}
-    )
+    params: dict[str, Any] = {
+        "slug": slug,
+        "ticket_type_id": ticket_type_id,
+        "now": now or utcnow(),
+    }
+    if person_id is None:
+        row = _LOAD.first(connection, params)
+    else:
+        row = _LOAD_FOR_PERSON.first(connection, params | {"person_id": person_id})
     if row is None:
         return None
     event = BookableEvent(*row[9:16])
-    return BookableType(*row[:9], event, bool(row[16]), bool(row[17]))  # type: ignore[arg-type]
+    booker = Booker(*row[18:24]) if person_id is not None and row[18] is not None else None
+    return BookableType(*row[:9], event, bool(row[16]), bool(row[17]), booker)  # type: ignore[arg-type]
 
 
 def placed_json(placed: BookingResult, url: str) -> dict[str, Any]:
@@ -298,7 +358,7 @@ _LIVE_STATUS = Prepared(
     .where(
         _booking.c.event_id == bindparam("event_id"),
         _booking.c.person_id == bindparam("person_id"),
-        text(LIVE_STATUS_SQL),
+        _LIVE,
     )
     .limit(1)
 )
@@ -379,6 +439,18 @@ class _OfferWork:
         return ids
 
 
+def _live_status(
+    connection: Connection, bookable: BookableType, person_id: int
+) -> BookingStatus | None:
+    """The status of the person's live booking for the event: as read with the ticket type
+    for this person, else asked now. A read that is out of date by now (a concurrent request
+    of the same person) is caught by the live-booking index at the insert (AlreadyBooked)."""
+    if bookable.booker is not None and bookable.booker.id == person_id:
+        return bookable.booker.live_status
+    found = _LIVE_STATUS.first(connection, {"event_id": bookable.event.id, "person_id": person_id})
+    return found[0] if found is not None else None
+
+
 def place_booking(
     connection: Connection,
     person_id: int,
@@ -402,9 +474,9 @@ def place_booking(
     now = now or utcnow()
     check_bookable(bookable, secret, now)
     event = bookable.event
-    existing = _LIVE_STATUS.first(connection, {"event_id": event.id, "person_id": person_id})
+    existing = _live_status(connection, bookable, person_id)
     if existing is not None:
-        raise AlreadyBooked(already_message(existing[0]))
+        raise AlreadyBooked(already_message(existing))
     answers = answers or BookingAnswers(organisation=default_organisation)
     questions = booking_questions(connection, event.id) if bookable.has_questions else []
     validate_answers(questions, answers)
