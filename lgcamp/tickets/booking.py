@@ -2,8 +2,10 @@
 
 `load_bookable` reads what a booking needs of the ticket type and its event in one query, and
 `place_booking` books it with a few statements compiled once (lgcamp/prepared.py) and no ORM
-objects: a live-booking check, the conditional UPDATE that takes a place, the insert of the
-booking and of its email row (built when sent, see `emails.queue_booking_email`). The rules are
+objects: a live-booking check (unless `load_bookable` read it for the person), the conditional
+UPDATE that takes a place (on PostgreSQL also locking the ticket type for a waitlist join), the
+insert of the booking (reading the end of the queue for a waitlist place) and of its email row
+(built when sent, see `emails.queue_booking_email`). The rules are
 the same as everywhere else and are written once: `check_bookable` and
 `answers.validate_answers` work on these plain rows as on ORM objects.
 
@@ -27,6 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Select, bindparam, exists, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from lgcamp.accounts.models import Person
 from lgcamp.database import UTCDateTime, utcnow
@@ -362,35 +365,48 @@ _LIVE_STATUS = Prepared(
     )
     .limit(1)
 )
-# take_place(unless_waitlist=True) as one statement, RETURNING for "did it take a place".
-_TAKE_PLACE = Prepared(
-    update(_type)
-    .where(
-        _type.c.id == bindparam("ticket_type_id"),
-        _type.c.taken < _type.c.capacity,
-        ~exists().where(
-            _booking.c.ticket_type_id == bindparam("ticket_type_id"),
-            _booking.c.status == BookingStatus.WAITLISTED,
-        ),
+
+
+def _take_place(dialect: str) -> Executable:
+    """take_place(unless_waitlist=True) as one statement: a row (id) when it took a place.
+
+    On PostgreSQL the same statement also locks the ticket type's row when it takes nothing,
+    so that concurrent waitlist joins take turns until commit and each one's INSERT (a later
+    statement, with a snapshot taken after the lock) reads the end of the queue its
+    predecessor left (SQLite's write lock does that already). The lock cannot share a
+    statement with that read: a statement that waited for a lock still reads other tables as
+    they were when it began.
+    """
+    take = (
+        update(_type)
+        .where(
+            _type.c.id == bindparam("ticket_type_id"),
+            _type.c.taken < _type.c.capacity,
+            ~exists().where(
+                _booking.c.ticket_type_id == bindparam("ticket_type_id"),
+                _booking.c.status == BookingStatus.WAITLISTED,
+            ),
+        )
+        .values(taken=_type.c.taken + 1)
+        .returning(_type.c.id)
     )
-    .values(taken=_type.c.taken + 1)
-    .returning(_type.c.id)
-)
-# For a new waitlist place: the last queue position, and whether a place is free (so that
-# someone already waiting is offered it: the waitlist was why the place was refused).
-_QUEUE_END = Prepared(
-    select(
-        select(func.max(_booking.c.queue_position))
-        .where(_booking.c.ticket_type_id == bindparam("ticket_type_id"))
-        .scalar_subquery(),
-        select(_type.c.taken < _type.c.capacity)
+    if dialect != "postgresql":
+        return take
+    locked = (
+        select(_type.c.id)
         .where(_type.c.id == bindparam("ticket_type_id"))
-        .scalar_subquery(),
+        .with_for_update()
+        .cte("locked")
+        .prefix_with("MATERIALIZED")
     )
-)
-_LOCK_TYPE = Prepared(
-    select(_type.c.id).where(_type.c.id == bindparam("ticket_type_id")).with_for_update()
-)
+    took = take.cte("took")
+    return select(
+        select(took.c.id).scalar_subquery().label("took"),
+        select(locked.c.id).scalar_subquery().label("locked"),
+    )
+
+
+_TAKE_PLACE = Prepared(_take_place)
 _BOOKING_COLUMNS = (
     "event_id", "ticket_type_id", "person_id", "status", "token", "token_hash",
     "queue_position", "confirmed_at", "organisation", "job_role", "created_at", "updated_at",
@@ -399,14 +415,32 @@ _NULL_BOOKING_COLUMNS = (
     "offer_expires_at", "ended_at", "offered_at", "checked_in_at", "reminder_sent_at",
     "reconfirm_sent_at", "final_warning_sent_at", "reconfirmed_at",
 )  # fmt: skip
-_INSERT_BOOKING = Prepared(
+_BOOKING_VALUES = (
+    {name: bindparam(name) for name in _BOOKING_COLUMNS}
+    | {"source": "online", "end_reason": ""}
+    | dict.fromkeys(_NULL_BOOKING_COLUMNS)
+)
+_INSERT_BOOKING = Prepared(insert(_booking).values(_BOOKING_VALUES).returning(_booking.c.id))
+# A new waitlist place: the end of the queue + 1, read in the insert itself (after the lock,
+# see _take_place); and whether a place is free (so that someone already waiting is offered
+# it: the waitlist was why the place was refused).
+_INSERT_WAITLISTED = Prepared(
     insert(_booking)
     .values(
-        {name: bindparam(name) for name in _BOOKING_COLUMNS}
-        | {"source": "online", "end_reason": ""}
-        | dict.fromkeys(_NULL_BOOKING_COLUMNS)
+        _BOOKING_VALUES
+        | {
+            "queue_position": select(func.coalesce(func.max(_booking.c.queue_position), 0) + 1)
+            .where(_booking.c.ticket_type_id == bindparam("ticket_type_id"))
+            .scalar_subquery()
+        }
     )
-    .returning(_booking.c.id)
+    .returning(
+        _booking.c.id,
+        _booking.c.queue_position,
+        select(_type.c.taken < _type.c.capacity)
+        .where(_type.c.id == bindparam("ticket_type_id"))
+        .scalar_subquery(),
+    )
 )
 _STATUS = Prepared(select(_booking.c.status).where(_booking.c.id == bindparam("booking_id")))
 
@@ -483,21 +517,12 @@ def place_booking(
     offers = _OfferWork(connection, session)
     if bookable.has_overdue_offer:
         expire_due_offers(offers.session(), bookable, now)
-    queue_position: int | None = None
-    place_free = False
     if bookable.allocation == AllocationMode.BALLOT:
         status = BookingStatus.REGISTERED
-    elif _TAKE_PLACE.first(connection, {"ticket_type_id": bookable.id}) is not None:
-        status = BookingStatus.CONFIRMED
     else:
-        status = BookingStatus.WAITLISTED
-        if connection.dialect.name == "postgresql":
-            # Concurrent joins would read the same end of the queue: the ticket type's row lock
-            # makes them take turns until commit (SQLite's write lock does that already).
-            _LOCK_TYPE.first(connection, {"ticket_type_id": bookable.id})
-        end = _QUEUE_END.first(connection, {"ticket_type_id": bookable.id})
-        assert end is not None  # one row, always
-        queue_position, place_free = (end[0] or 0) + 1, bool(end[1])
+        took = _TAKE_PLACE.first(connection, {"ticket_type_id": bookable.id})
+        taken = took is not None and took[0] is not None
+        status = BookingStatus.CONFIRMED if taken else BookingStatus.WAITLISTED
     token = new_token()
     created_at = utcnow()
     values = {
@@ -507,19 +532,24 @@ def place_booking(
         "status": status,
         "token": token,
         "token_hash": hash_token(token),
-        "queue_position": queue_position,
         "confirmed_at": now if status == BookingStatus.CONFIRMED else None,
         "organisation": answers.organisation.strip(),
         "job_role": answers.job_role.strip(),
         "created_at": created_at,
         "updated_at": created_at,
     }
+    waitlisted = status == BookingStatus.WAITLISTED
     try:
-        inserted = _INSERT_BOOKING.first(connection, values)
+        if waitlisted:
+            inserted = _INSERT_WAITLISTED.first(connection, values)
+        else:
+            inserted = _INSERT_BOOKING.first(connection, values | {"queue_position": None})
     except IntegrityError as error:
         # A concurrent request of the same person got in first (the live-booking index).
         raise AlreadyBooked(DUPLICATE_MESSAGE) from error
     assert inserted is not None
+    queue_position = int(inserted[1]) if waitlisted else None
+    place_free = bool(inserted[2]) if waitlisted else False
     booking_id = int(inserted[0])
     if questions:
         insert_answers(connection, booking_id, questions, answers)
