@@ -2,8 +2,10 @@
 
 `load_bookable` reads what a booking needs of the ticket type and its event in one query, and
 `place_booking` books it with a few statements compiled once (lgcamp/prepared.py) and no ORM
-objects: a live-booking check, the conditional UPDATE that takes a place, the insert of the
-booking and of its email row (built when sent, see `emails.queue_booking_email`). The rules are
+objects: a live-booking check (unless `load_bookable` read it for the person), the conditional
+UPDATE that takes a place (on PostgreSQL also locking the ticket type for a waitlist join), the
+insert of the booking (reading the end of the queue for a waitlist place) and of its email row
+(built when sent, see `emails.queue_booking_email`). The rules are
 the same as everywhere else and are written once: `check_bookable` and
 `answers.validate_answers` work on these plain rows as on ORM objects.
 
@@ -24,10 +26,12 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, bindparam, exists, func, insert, select, text, update
+from sqlalchemy import Connection, Select, bindparam, exists, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
+from lgcamp.accounts.models import Person
 from lgcamp.database import UTCDateTime, utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event, EventStatus
@@ -176,12 +180,26 @@ class BookableEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class Booker:
+    """The person booking, read with the ticket type (`load_bookable(..., person_id=...)`):
+    their account's columns, and the status of their live booking for the event, if any."""
+
+    id: int
+    email: str
+    name: str
+    organisation: str
+    is_admin: bool
+    live_status: BookingStatus | None
+
+
+@dataclass(frozen=True, slots=True)
 class BookableType:
     """A ticket type as booking reads it, with its event and two cheap flags.
 
     `has_overdue_offer`: an offer of this type ran out and still holds its place (the booking
     expires it first, lazily). `has_questions`: the event asks questions (read only then).
-    `taken` is as read, for display: the booking itself never trusts it.
+    `taken` is as read, for display: the booking itself never trusts it. `booker`: the person
+    it was read for, when one was asked for and exists.
     """
 
     id: int
@@ -196,6 +214,7 @@ class BookableType:
     event: BookableEvent
     has_overdue_offer: bool
     has_questions: bool
+    booker: Booker | None = None
 
     @property
     def event_id(self) -> int:
@@ -229,10 +248,14 @@ class BookingResult:
 
 
 _event, _type, _booking = Event.__table__, TicketType.__table__, Booking.__table__
-_question = Question.__table__
+_question, _person = Question.__table__, Person.__table__
+_LIVE = text(LIVE_STATUS_SQL)
 
-_LOAD = Prepared(
-    select(
+
+def _load_statement(for_person: bool) -> Select[Any]:
+    """The ticket type, its event and the two flags; with the person's columns and the status
+    of their live booking for the event when `for_person` (bind "person_id")."""
+    columns: list[Any] = [
         _type.c.id,
         _type.c.name,
         _type.c.capacity,
@@ -257,27 +280,67 @@ _LOAD = Prepared(
         )
         .label("has_overdue_offer"),
         exists().where(_question.c.event_id == _event.c.id).label("has_questions"),
+    ]
+    joined = _type.join(_event, _event.c.id == _type.c.event_id)
+    if for_person:
+        columns += [
+            _person.c.id,
+            _person.c.email,
+            _person.c.name,
+            _person.c.organisation,
+            _person.c.is_admin,
+            select(_booking.c.status)
+            .where(
+                _booking.c.event_id == _event.c.id,
+                _booking.c.person_id == _person.c.id,
+                _LIVE,
+            )
+            .limit(1)
+            .scalar_subquery()
+            .label("live_status"),
+        ]
+        # No person (an account deleted since the cookie was signed): NULLs, booker None.
+        joined = joined.outerjoin(_person, _person.c.id == bindparam("person_id"))
+    return (
+        select(*columns)
+        .select_from(joined)
+        .where(_event.c.slug == bindparam("slug"), _type.c.id == bindparam("ticket_type_id"))
     )
-    .join(_event, _event.c.id == _type.c.event_id)
-    .where(_event.c.slug == bindparam("slug"), _type.c.id == bindparam("ticket_type_id"))
-)
+
+
+_LOAD = Prepared(_load_statement(for_person=False))
+_LOAD_FOR_PERSON = Prepared(_load_statement(for_person=True))
 
 
 def load_bookable(
-    connection: Connection, slug: str, ticket_type_id: int, now: datetime | None = None
+    connection: Connection,
+    slug: str,
+    ticket_type_id: int,
+    now: datetime | None = None,
+    person_id: int | None = None,
 ) -> BookableType | None:
     """The ticket type with this id of the event with this slug, with its event: one query.
 
     None when there is no such ticket type at that event. Whether the event may be seen (a
     draft) is the caller's question (`permissions.can_view_event(actor, bookable.event)`).
+    With `person_id`, the same query reads that person and their live booking's status for
+    the event as `booker` (None if there is no such person), so that `place_booking` for that
+    person need not ask again.
     """
-    row = _LOAD.first(
-        connection, {"slug": slug, "ticket_type_id": ticket_type_id, "now": now or utcnow()}
-    )
+    params: dict[str, Any] = {
+        "slug": slug,
+        "ticket_type_id": ticket_type_id,
+        "now": now or utcnow(),
+    }
+    if person_id is None:
+        row = _LOAD.first(connection, params)
+    else:
+        row = _LOAD_FOR_PERSON.first(connection, params | {"person_id": person_id})
     if row is None:
         return None
     event = BookableEvent(*row[9:16])
-    return BookableType(*row[:9], event, bool(row[16]), bool(row[17]))  # type: ignore[arg-type]
+    booker = Booker(*row[18:24]) if person_id is not None and row[18] is not None else None
+    return BookableType(*row[:9], event, bool(row[16]), bool(row[17]), booker)  # type: ignore[arg-type]
 
 
 def placed_json(placed: BookingResult, url: str) -> dict[str, Any]:
@@ -298,39 +361,52 @@ _LIVE_STATUS = Prepared(
     .where(
         _booking.c.event_id == bindparam("event_id"),
         _booking.c.person_id == bindparam("person_id"),
-        text(LIVE_STATUS_SQL),
+        _LIVE,
     )
     .limit(1)
 )
-# take_place(unless_waitlist=True) as one statement, RETURNING for "did it take a place".
-_TAKE_PLACE = Prepared(
-    update(_type)
-    .where(
-        _type.c.id == bindparam("ticket_type_id"),
-        _type.c.taken < _type.c.capacity,
-        ~exists().where(
-            _booking.c.ticket_type_id == bindparam("ticket_type_id"),
-            _booking.c.status == BookingStatus.WAITLISTED,
-        ),
+
+
+def _take_place(dialect: str) -> Executable:
+    """take_place(unless_waitlist=True) as one statement: a row (id) when it took a place.
+
+    On PostgreSQL the same statement also locks the ticket type's row when it takes nothing,
+    so that concurrent waitlist joins take turns until commit and each one's INSERT (a later
+    statement, with a snapshot taken after the lock) reads the end of the queue its
+    predecessor left (SQLite's write lock does that already). The lock cannot share a
+    statement with that read: a statement that waited for a lock still reads other tables as
+    they were when it began.
+    """
+    take = (
+        update(_type)
+        .where(
+            _type.c.id == bindparam("ticket_type_id"),
+            _type.c.taken < _type.c.capacity,
+            ~exists().where(
+                _booking.c.ticket_type_id == bindparam("ticket_type_id"),
+                _booking.c.status == BookingStatus.WAITLISTED,
+            ),
+        )
+        .values(taken=_type.c.taken + 1)
+        .returning(_type.c.id)
     )
-    .values(taken=_type.c.taken + 1)
-    .returning(_type.c.id)
-)
-# For a new waitlist place: the last queue position, and whether a place is free (so that
-# someone already waiting is offered it: the waitlist was why the place was refused).
-_QUEUE_END = Prepared(
-    select(
-        select(func.max(_booking.c.queue_position))
-        .where(_booking.c.ticket_type_id == bindparam("ticket_type_id"))
-        .scalar_subquery(),
-        select(_type.c.taken < _type.c.capacity)
+    if dialect != "postgresql":
+        return take
+    locked = (
+        select(_type.c.id)
         .where(_type.c.id == bindparam("ticket_type_id"))
-        .scalar_subquery(),
+        .with_for_update()
+        .cte("locked")
+        .prefix_with("MATERIALIZED")
     )
-)
-_LOCK_TYPE = Prepared(
-    select(_type.c.id).where(_type.c.id == bindparam("ticket_type_id")).with_for_update()
-)
+    took = take.cte("took")
+    return select(
+        select(took.c.id).scalar_subquery().label("took"),
+        select(locked.c.id).scalar_subquery().label("locked"),
+    )
+
+
+_TAKE_PLACE = Prepared(_take_place)
 _BOOKING_COLUMNS = (
     "event_id", "ticket_type_id", "person_id", "status", "token", "token_hash",
     "queue_position", "confirmed_at", "organisation", "job_role", "created_at", "updated_at",
@@ -339,14 +415,32 @@ _NULL_BOOKING_COLUMNS = (
     "offer_expires_at", "ended_at", "offered_at", "checked_in_at", "reminder_sent_at",
     "reconfirm_sent_at", "final_warning_sent_at", "reconfirmed_at",
 )  # fmt: skip
-_INSERT_BOOKING = Prepared(
+_BOOKING_VALUES = (
+    {name: bindparam(name) for name in _BOOKING_COLUMNS}
+    | {"source": "online", "end_reason": ""}
+    | dict.fromkeys(_NULL_BOOKING_COLUMNS)
+)
+_INSERT_BOOKING = Prepared(insert(_booking).values(_BOOKING_VALUES).returning(_booking.c.id))
+# A new waitlist place: the end of the queue + 1, read in the insert itself (after the lock,
+# see _take_place); and whether a place is free (so that someone already waiting is offered
+# it: the waitlist was why the place was refused).
+_INSERT_WAITLISTED = Prepared(
     insert(_booking)
     .values(
-        {name: bindparam(name) for name in _BOOKING_COLUMNS}
-        | {"source": "online", "end_reason": ""}
-        | dict.fromkeys(_NULL_BOOKING_COLUMNS)
+        _BOOKING_VALUES
+        | {
+            "queue_position": select(func.coalesce(func.max(_booking.c.queue_position), 0) + 1)
+            .where(_booking.c.ticket_type_id == bindparam("ticket_type_id"))
+            .scalar_subquery()
+        }
     )
-    .returning(_booking.c.id)
+    .returning(
+        _booking.c.id,
+        _booking.c.queue_position,
+        select(_type.c.taken < _type.c.capacity)
+        .where(_type.c.id == bindparam("ticket_type_id"))
+        .scalar_subquery(),
+    )
 )
 _STATUS = Prepared(select(_booking.c.status).where(_booking.c.id == bindparam("booking_id")))
 
@@ -379,6 +473,18 @@ class _OfferWork:
         return ids
 
 
+def _live_status(
+    connection: Connection, bookable: BookableType, person_id: int
+) -> BookingStatus | None:
+    """The status of the person's live booking for the event: as read with the ticket type
+    for this person, else asked now. A read that is out of date by now (a concurrent request
+    of the same person) is caught by the live-booking index at the insert (AlreadyBooked)."""
+    if bookable.booker is not None and bookable.booker.id == person_id:
+        return bookable.booker.live_status
+    found = _LIVE_STATUS.first(connection, {"event_id": bookable.event.id, "person_id": person_id})
+    return found[0] if found is not None else None
+
+
 def place_booking(
     connection: Connection,
     person_id: int,
@@ -402,30 +508,21 @@ def place_booking(
     now = now or utcnow()
     check_bookable(bookable, secret, now)
     event = bookable.event
-    existing = _LIVE_STATUS.first(connection, {"event_id": event.id, "person_id": person_id})
+    existing = _live_status(connection, bookable, person_id)
     if existing is not None:
-        raise AlreadyBooked(already_message(existing[0]))
+        raise AlreadyBooked(already_message(existing))
     answers = answers or BookingAnswers(organisation=default_organisation)
     questions = booking_questions(connection, event.id) if bookable.has_questions else []
     validate_answers(questions, answers)
     offers = _OfferWork(connection, session)
     if bookable.has_overdue_offer:
         expire_due_offers(offers.session(), bookable, now)
-    queue_position: int | None = None
-    place_free = False
     if bookable.allocation == AllocationMode.BALLOT:
         status = BookingStatus.REGISTERED
-    elif _TAKE_PLACE.first(connection, {"ticket_type_id": bookable.id}) is not None:
-        status = BookingStatus.CONFIRMED
     else:
-        status = BookingStatus.WAITLISTED
-        if connection.dialect.name == "postgresql":
-            # Concurrent joins would read the same end of the queue: the ticket type's row lock
-            # makes them take turns until commit (SQLite's write lock does that already).
-            _LOCK_TYPE.first(connection, {"ticket_type_id": bookable.id})
-        end = _QUEUE_END.first(connection, {"ticket_type_id": bookable.id})
-        assert end is not None  # one row, always
-        queue_position, place_free = (end[0] or 0) + 1, bool(end[1])
+        took = _TAKE_PLACE.first(connection, {"ticket_type_id": bookable.id})
+        taken = took is not None and took[0] is not None
+        status = BookingStatus.CONFIRMED if taken else BookingStatus.WAITLISTED
     token = new_token()
     created_at = utcnow()
     values = {
@@ -435,19 +532,24 @@ def place_booking(
         "status": status,
         "token": token,
         "token_hash": hash_token(token),
-        "queue_position": queue_position,
         "confirmed_at": now if status == BookingStatus.CONFIRMED else None,
         "organisation": answers.organisation.strip(),
         "job_role": answers.job_role.strip(),
         "created_at": created_at,
         "updated_at": created_at,
     }
+    waitlisted = status == BookingStatus.WAITLISTED
     try:
-        inserted = _INSERT_BOOKING.first(connection, values)
+        if waitlisted:
+            inserted = _INSERT_WAITLISTED.first(connection, values)
+        else:
+            inserted = _INSERT_BOOKING.first(connection, values | {"queue_position": None})
     except IntegrityError as error:
         # A concurrent request of the same person got in first (the live-booking index).
         raise AlreadyBooked(DUPLICATE_MESSAGE) from error
     assert inserted is not None
+    queue_position = int(inserted[1]) if waitlisted else None
+    place_free = bool(inserted[2]) if waitlisted else False
     booking_id = int(inserted[0])
     if questions:
         insert_answers(connection, booking_id, questions, answers)

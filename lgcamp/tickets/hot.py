@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection
 
 from lgcamp import mail
 from lgcamp.accounts.models import Person
@@ -21,29 +21,18 @@ from lgcamp.database import take_write_lock, utcnow
 from lgcamp.extensions import db
 from lgcamp.hotpath import Defer, HotRequest, Route
 from lgcamp.permissions import can_book
-from lgcamp.prepared import Prepared
 from lgcamp.tickets import booking
 from lgcamp.tickets.forms import MAX_ID, json_answers, json_secret, json_ticket_type_id
 
 BOOKINGS = re.compile(r"/api/events/(?P<slug>[A-Za-z0-9_-]{1,200})/bookings")
 
-_person = Person.__table__
-_PERSON = Prepared(
-    select(
-        _person.c.id, _person.c.email, _person.c.name, _person.c.organisation, _person.c.is_admin
-    ).where(_person.c.id == bindparam("person_id"))
-)
 
-
-def _signed_in_person(connection: Connection, request: HotRequest) -> Person:
-    """The person Flask-Login would load from this session (a detached copy), or Defer."""
+def _signed_in_id(request: HotRequest) -> int:
+    """The id of the person Flask-Login would load from this session, or Defer."""
     user_id = request.session.get("_user_id")
     if not isinstance(user_id, str) or not user_id.isdigit() or len(user_id) > 10:
         raise Defer  # not signed in (or by a remember cookie only): Flask decides
-    row = _PERSON.first(connection, {"person_id": int(user_id)})
-    if row is None:
-        raise Defer
-    return Person(id=row[0], email=row[1], name=row[2], organisation=row[3], is_admin=row[4])
+    return int(user_id)
 
 
 def book(request: HotRequest, connection: Connection) -> tuple[int, dict[str, Any]]:
@@ -54,10 +43,18 @@ def book(request: HotRequest, connection: Connection) -> tuple[int, dict[str, An
     type_id = json_ticket_type_id(data)
     if type_id is None or not 0 < type_id <= MAX_ID:
         raise Defer
-    person = _signed_in_person(connection, request)
     now = utcnow()
-    bookable = booking.load_bookable(connection, request.match["slug"], type_id, now)
-    if bookable is None or not can_book(person, bookable.event):  # type: ignore[arg-type]
+    # One read: the ticket type, its event, the person and their live booking's status.
+    bookable = booking.load_bookable(
+        connection, request.match["slug"], type_id, now, person_id=_signed_in_id(request)
+    )
+    if bookable is None or bookable.booker is None:
+        raise Defer  # no such ticket type, or no such person: Flask answers
+    booker = bookable.booker
+    # A detached copy of the person Flask-Login would load, for the permission rule.
+    person = Person(id=booker.id, email=booker.email, name=booker.name,
+                    organisation=booker.organisation, is_admin=booker.is_admin)  # fmt: skip
+    if not can_book(person, bookable.event):  # type: ignore[arg-type]
         raise Defer
     answers = json_answers(data, person.organisation)
     take_write_lock(connection)  # SQLite: the write lock from here to the commit (as the view)

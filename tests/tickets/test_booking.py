@@ -26,8 +26,10 @@ from lgcamp.tickets import answers as answer_service
 from lgcamp.tickets import emails
 from lgcamp.tickets.answers import BookingAnswers, InvalidAnswer, QuestionDetails
 from lgcamp.tickets.booking import (
+    DUPLICATE_MESSAGE,
     AlreadyBooked,
     BookableType,
+    Booker,
     BookingResult,
     NotOnSale,
     load_bookable,
@@ -148,6 +150,62 @@ def test_load_bookable_reads_type_event_and_flags_in_one_row(connection: Connect
     assert not bookable.has_overdue_offer and not bookable.has_questions
     assert load_bookable(connection, "no-such-event", type_id) is None
     assert load_bookable(connection, slug, other_id) is None  # another event's type
+
+
+def test_load_bookable_for_a_person_reads_them_and_their_live_booking(
+    connection: Connection,
+) -> None:
+    event = make_event()
+    ticket_type = make_ticket_type(event, capacity=3)
+    other_type = make_ticket_type(make_event())
+    holder = make_person(name="Hol Der", organisation="Borsetshire", email="holder@example.org")
+    newcomer = make_person()
+    make_booking(ticket_type, holder, status=BookingStatus.WAITLISTED)
+    make_booking(other_type, newcomer)  # another event's booking does not count
+    slug, type_id, holder_id, newcomer_id = event.slug, ticket_type.id, holder.id, newcomer.id
+    _release_orm()
+    plain = load_bookable(connection, slug, type_id)
+    assert plain is not None and plain.booker is None
+    found = load_bookable(connection, slug, type_id, person_id=holder_id)
+    assert found is not None and found.id == type_id
+    assert found.booker == Booker(
+        holder_id, "holder@example.org", "Hol Der", "Borsetshire", False, BookingStatus.WAITLISTED
+    )
+    fresh = load_bookable(connection, slug, type_id, person_id=newcomer_id)
+    assert fresh is not None and fresh.booker is not None
+    assert (fresh.booker.id, fresh.booker.live_status) == (newcomer_id, None)
+    nobody = load_bookable(connection, slug, type_id, person_id=newcomer_id + 1000)
+    assert nobody is not None and nobody.booker is None  # the ticket type, but no such person
+    assert load_bookable(connection, "no-such-event", type_id, person_id=holder_id) is None
+
+
+def test_a_booking_read_for_the_person_is_not_asked_for_again_yet_never_doubled(
+    connection: Connection,
+) -> None:
+    ticket_type = make_ticket_type(make_event(), capacity=5)
+    person = make_person()
+    slug, type_id = ticket_type.event.slug, ticket_type.id
+    person_id, email, organisation = _who(person)
+    before = load_bookable(connection, slug, type_id, person_id=person_id)
+    connection.rollback()
+    assert before is not None and before.booker is not None
+    assert before.booker.live_status is None
+    place_booking(connection, person_id, email, organisation, before, None, None)
+    connection.commit()
+    # The same out-of-date read again (as a concurrent request of this person had it): the
+    # live-booking index refuses the second booking.
+    with pytest.raises(AlreadyBooked, match=DUPLICATE_MESSAGE):
+        place_booking(connection, person_id, email, organisation, before, None, None)
+    connection.rollback()
+    after = load_bookable(connection, slug, type_id, person_id=person_id)
+    connection.rollback()
+    assert after is not None and after.booker is not None
+    assert after.booker.live_status == BookingStatus.CONFIRMED
+    with pytest.raises(AlreadyBooked, match="You already have a ticket"):
+        place_booking(connection, person_id, email, organisation, after, None, None)
+    connection.rollback()
+    assert _statuses(ticket_type) == {"confirmed": 1}
+    assert _taken(ticket_type) == 1
 
 
 def test_free_place_confirms_and_queues_the_ticket_email_unbuilt(connection: Connection) -> None:
