@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lgcamp.accounts.models import Person
@@ -61,8 +62,10 @@ def test_form_errors_show_an_error_summary_that_takes_focus(page: Any) -> None:
     summary = page.locator(".govuk-error-summary")
     summary.wait_for()
     assert "Enter your name" in summary.inner_text()
-    # GOV.UK Frontend's JavaScript ran (no CSP violation) and moved focus to the summary.
-    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
+    # GOV.UK Frontend's JavaScript ran (no CSP violation) and moved focus to the summary. (A
+    # locator assertion, not wait_for_function: polling a string predicate needs eval, which
+    # the page's Content-Security-Policy rightly refuses when the first check is not yet true.)
+    expect(summary).to_be_focused()
     assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
 
 
