@@ -36,8 +36,10 @@ from lgcamp.programme.models import CampSession, SessionHost, Star
 from lgcamp.tickets.models import (
     LIVE_STATUSES,
     PLACE_HOLDING_STATUSES,
+    Answer,
     Booking,
     BookingStatus,
+    Question,
     TicketType,
 )
 from lgcamp.tickets.service import free_place
@@ -222,7 +224,10 @@ def delete_account(session: Session, person: Person, now: datetime) -> None:
     """Remove the person's identity; keep anonymous rows so that counts stay correct.
 
     Ends a live membership, withdraws the verification link, releases live bookings of events
-    still to come (their places go back), and scrubs the person's emails from the merge log.
+    still to come (their places go back), deletes their answers to the events' questions
+    (dietary and access needs among them) and the role they gave when booking, and scrubs the
+    person's emails from the merge log. Bookings and check-ins stay, without a name, so that
+    attendance counts stay right.
     """
     if is_deleted(person):
         raise DomainError("This account has been deleted already.")
@@ -246,6 +251,9 @@ def delete_account(session: Session, person: Person, now: datetime) -> None:
     )
     for booking in upcoming:
         _end_booking(session, booking, now)
+    own_bookings = select(Booking.id).where(Booking.person_id == person.id)
+    session.execute(delete(Answer).where(Answer.booking_id.in_(own_bookings)))
+    session.execute(update(Booking).where(Booking.person_id == person.id).values(job_role=""))
     placeholder = f"deleted-{person.id}-{secrets.token_hex(6)}@{DELETED_DOMAIN}"
     session.execute(
         update(AccountMerge)
@@ -301,6 +309,14 @@ def export_data(session: Session, person: Person, now: datetime) -> dict[str, An
         .where(EventRole.person_id == person.id)
         .order_by(EventRole.id)
     ).all()
+    answers = session.execute(
+        select(Event.name, Question.label, Answer.value)
+        .join(Booking, Booking.id == Answer.booking_id)
+        .join(Question, Question.id == Answer.question_id)
+        .join(Event, Event.id == Booking.event_id)
+        .where(Booking.person_id == person.id)
+        .order_by(Booking.id, Question.sort_order, Question.id)
+    ).all()
     scans = session.execute(
         select(Event.name, ScanLog.result, ScanLog.scanned_at)
         .join(Event, Event.id == ScanLog.event_id)
@@ -332,8 +348,13 @@ def export_data(session: Session, person: Person, now: datetime) -> dict[str, An
                 "created_at": _iso(b.created_at),
                 "confirmed_at": _iso(b.confirmed_at),
                 "ended_at": _iso(b.ended_at),
+                "organisation": b.organisation,
+                "role": b.job_role,
             }
             for b, event, ticket_type in bookings
+        ],
+        "answers": [
+            {"event": event, "question": label, "answer": value} for event, label, value in answers
         ],
         "check_ins": [
             {

@@ -7,12 +7,14 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from lgcamp.accounts.models import Person
 from lgcamp.database import utcnow
 from lgcamp.events.models import EventRoleName
 from lgcamp.extensions import db
 from lgcamp.participation.models import Membership, MembershipStatus, MembershipType
+from lgcamp.tickets.models import Answer, Question, QuestionKind
 from tests.conftest import Auth
 from tests.factories import (
     PASSWORD,
@@ -118,6 +120,17 @@ def test_download_has_everything_and_delete_anonymises(client: FlaskClient, auth
     camp = _past_camp()
     make_attendance(camp, person)
     future = make_booking(make_ticket_type(make_event("Next camp"), capacity=5), person)
+    access = Question(
+        event_id=future.event_id,
+        label="Access needs",
+        kind=QuestionKind.TEXT,
+        visibility=EventRoleName.ACCESS_LEAD,
+    )
+    db.session.add(access)
+    db.session.flush()
+    db.session.add(Answer(booking_id=future.id, question_id=access.id, value="Step-free route"))
+    future.job_role = "Service designer"
+    db.session.commit()
     auth.login(person)
     response = client.get("/network/record/download")
     assert response.headers["Content-Disposition"].startswith("attachment")
@@ -125,6 +138,10 @@ def test_download_has_everything_and_delete_anonymises(client: FlaskClient, auth
     assert data["person"]["email"] == "dee@example.org"
     assert len(data["bookings"]) == 2 and len(data["check_ins"]) == 1
     assert data["participation"]["is_part"] is True
+    assert data["answers"] == [
+        {"event": "Next camp", "question": "Access needs", "answer": "Step-free route"}
+    ]
+    assert "Service designer" in [b["role"] for b in data["bookings"]]
 
     wrong = client.post("/account/delete", data={"password": "nope", "confirm": "y"})
     assert wrong.status_code == 400 and "Enter your current password" in wrong.get_data(
@@ -137,6 +154,8 @@ def test_download_has_everything_and_delete_anonymises(client: FlaskClient, auth
     assert gone is not None and gone.name == "Deleted person"
     assert gone.email.endswith("@deleted.invalid") and gone.organisation == "Hackney Council"
     assert db.session.get(type(future), future.id).status.value == "released"
+    assert db.session.scalars(select(Answer)).all() == []  # access needs gone with the account
+    assert db.session.get(type(future), future.id).job_role == ""
     assert (
         client.post("/sign-in", data={"email": "dee@example.org", "password": PASSWORD}).status_code
         == 200
