@@ -55,6 +55,9 @@ class Defaults:
     # Answer the door's scans and JSON bookings before Flask when nothing is in doubt
     # (lgcamp/hotpath.py); False sends every request through Flask.
     JSON_HOT_PATH: bool = True
+    # SQLite: copy the write-ahead log back into the database on a thread of each process,
+    # every second, instead of inside the request whose commit fills it (database.py).
+    SQLITE_BACKGROUND_CHECKPOINTS: bool = True
 
 
 def instance_path() -> str:
