@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, request
 from flask import session as flask_session
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lgcamp import config as config_module
 from lgcamp import models as _models  # noqa: F401 (registers every table)
@@ -62,6 +63,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if app.config["JSON_HOT_PATH"]:
             install_hot_path(app, db.engine, [*checkin_hot.ROUTES, *tickets_hot.ROUTES])
         install_fast_path(app, db.engine)
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0:  # outermost, so that every layer sees the client's scheme and host
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies,
+            x_prefix=proxies,
+        )  # fmt: skip
     return app
 
 

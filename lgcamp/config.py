@@ -58,6 +58,9 @@ class Defaults:
     # SQLite: copy the write-ahead log back into the database on a thread of each process,
     # every second, instead of inside the request whose commit fills it (database.py).
     SQLITE_BACKGROUND_CHECKPOINTS: bool = True
+    # Behind this many reverse proxies, trust their X-Forwarded-For/-Proto/-Host/-Port/-Prefix
+    # (werkzeug's ProxyFix): links and https checks then follow the client's view. 0: none.
+    TRUSTED_PROXIES: int = 0
 
 
 def instance_path() -> str:

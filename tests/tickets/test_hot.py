@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder
 
+from lgcamp import create_app
 from lgcamp.accounts.models import Person
 from lgcamp.events.models import EventStatus
 from lgcamp.extensions import db
@@ -163,3 +164,22 @@ def test_a_hundred_bookers_for_ten_places_through_the_hot_path(app: Flask) -> No
     assert sorted(positions) == list(range(1, 91))
     db.session.refresh(ticket_type)
     assert ticket_type.taken == 10
+
+
+def test_behind_a_trusted_proxy_links_follow_the_clients_scheme_and_host(app: Flask) -> None:
+    ticket_type = make_ticket_type(make_event())
+    person = make_person()
+    db.session.commit()
+    proxied = create_app(
+        {**{k: app.config[k] for k in ("SECRET_KEY", "DATABASE_URL", "TESTING")},
+         "TRUSTED_PROXIES": 1, "SQLITE_BACKGROUND_CHECKPOINTS": False}
+    )  # fmt: skip
+    environ = booking_environ(
+        ticket_type.event.slug,
+        session_cookie(proxied, person),
+        {"ticket_type_id": ticket_type.id},
+        {**API_HEADERS, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "events.example.org"},
+    )
+    status, _headers, body = call(proxied.wsgi_app, environ)
+    assert status == 201
+    assert body["booking"]["url"].startswith("https://events.example.org/bookings/")
