@@ -180,6 +180,10 @@ def test_behind_a_trusted_proxy_links_follow_the_clients_scheme_and_host(app: Fl
         {"ticket_type_id": ticket_type.id},
         {**API_HEADERS, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "events.example.org"},
     )
-    status, _headers, body = call(proxied.wsgi_app, environ)
+    try:
+        status, _headers, body = call(proxied.wsgi_app, environ)
+    finally:
+        with proxied.app_context():
+            db.engine.dispose()  # its own pool: close its connections now, not at collection
     assert status == 201
     assert body["booking"]["url"].startswith("https://events.example.org/bookings/")
