@@ -144,47 +144,48 @@ RED_TITLES = {
 NO_ACCESS_NEEDS = ("", "no", "none", "n/a", "na", "nothing")
 
 
+def _sql_string(text: str) -> Any:
+    """A constant string written into a statement (Prepared statements are compiled once and
+    take no IN lists and no bound constants); only ever given literals from this module."""
+    return literal_column("'" + text.replace("'", "''") + "'")
+
+
+_answer, _question = Answer.__table__, Question.__table__
+# The rule, for an answer joined to its question: an access-needs question is one the
+# organisers opened to the access lead, and the answer says there are some.
+_SAYS_ACCESS_NEEDS = (
+    _question.c.visibility == _sql_string(EventRoleName.ACCESS_LEAD.value),
+    func.lower(func.trim(_answer.c.value)).not_in([_sql_string(a) for a in NO_ACCESS_NEEDS]),
+)
+
+
 def _access_needs_bookings(event_id: int) -> Select[tuple[int]]:
     """Bookings of the event whose answer to an access-needs question says they have some.
 
-    An access-needs question is one the organisers opened to the access lead; the door sees
-    only this yes/no flag, never the answer.
+    The door sees only this yes/no flag, never the answer.
     """
     return (
-        select(Answer.booking_id)
-        .join(Question, Question.id == Answer.question_id)
-        .where(
-            Question.event_id == event_id,
-            Question.visibility == EventRoleName.ACCESS_LEAD,
-            func.lower(func.trim(Answer.value)).not_in(NO_ACCESS_NEEDS),
-        )
+        select(_answer.c.booking_id)
+        .join(_question, _question.c.id == _answer.c.question_id)
+        .where(_question.c.event_id == event_id, *_SAYS_ACCESS_NEEDS)
     )
 
 
 def has_access_needs(session: Session, booking: Booking) -> bool:
     """Whether the booking's answers flag access needs (the scanner shows a flag, no details)."""
-    query = _access_needs_bookings(booking.event_id).where(Answer.booking_id == booking.id)
+    query = _access_needs_bookings(booking.event_id).where(_answer.c.booking_id == booking.id)
     return bool(session.scalar(select(exists(query))))
 
 
-def _sql_string(text: str) -> Any:
-    """A constant string written into a statement compiled once (Prepared takes no IN lists
-    and no bound constants); only ever given literals from this module."""
-    return literal_column("'" + text.replace("'", "''") + "'")
-
-
-# The same rule as _access_needs_bookings, as a column of the door's look-up (correlated to
-# the booking), so that a scan reads the flag in the same statement as the ticket.
+# The same rule as a column of the door's look-up (correlated to the booking), so that a scan
+# reads the flag in the same statement as the ticket.
 _ACCESS_NEEDS_FLAG = (
     exists()
     .where(
-        Answer.__table__.c.booking_id == Booking.__table__.c.id,
-        Question.__table__.c.id == Answer.__table__.c.question_id,
-        Question.__table__.c.event_id == Booking.__table__.c.event_id,
-        Question.__table__.c.visibility == _sql_string(EventRoleName.ACCESS_LEAD.value),
-        func.lower(func.trim(Answer.__table__.c.value)).not_in(
-            [_sql_string(answer) for answer in NO_ACCESS_NEEDS]
-        ),
+        _answer.c.booking_id == Booking.__table__.c.id,
+        _question.c.id == _answer.c.question_id,
+        _question.c.event_id == Booking.__table__.c.event_id,
+        *_SAYS_ACCESS_NEEDS,
     )
     .label("has_access_needs")
 )
