@@ -16,7 +16,16 @@ from lgcamp.database import utcnow
 from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, EventStatus
 from lgcamp.extensions import db
 from lgcamp.programme.models import CampSession, Room, SessionHost, SlotKind, TimeSlot
-from lgcamp.tickets.models import PLACE_HOLDING_STATUSES, Booking, BookingStatus, TicketType
+from lgcamp.tickets import answers as answer_service
+from lgcamp.tickets.answers import QuestionDetails
+from lgcamp.tickets.models import (
+    PLACE_HOLDING_STATUSES,
+    Booking,
+    BookingStatus,
+    Question,
+    QuestionKind,
+    TicketType,
+)
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -252,3 +261,21 @@ def make_role(event: Event, person: Person, role: EventRoleName) -> EventRole:
     db.session.add(event_role)
     db.session.commit()
     return event_role
+
+
+def make_question(event: Event, **fields: object) -> Question:
+    """A question of the event (text, optional, sensitive, shown to catering) through the
+    service that organisers use, with any field changed."""
+    details: dict[str, object] = {
+        "label": "Dietary needs",
+        "hint": "",
+        "kind": QuestionKind.TEXT,
+        "choices": "",
+        "is_required": False,
+        "visibility": "catering",
+        "is_sensitive": True,
+        **fields,
+    }
+    question = answer_service.add_question(db.session, event, QuestionDetails(**details))  # type: ignore[arg-type]
+    db.session.commit()
+    return question

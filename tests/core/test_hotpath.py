@@ -72,15 +72,16 @@ def paired_phone(client: FlaskClient, event: Event, label: str = "Door 1") -> di
     return {"Cookie": f"session={cookie.value}", "X-CSRFToken": token.group(1)}
 
 
-def scan_environ(slug: str, headers: dict[str, str], body: Any) -> dict[str, Any]:
+def json_post(path: str, headers: dict[str, str], body: Any) -> dict[str, Any]:
+    """The environ of a JSON POST (a body given as bytes is sent as it is)."""
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     return EnvironBuilder(
-        path=f"/api/events/{slug}/door/scans",
-        method="POST",
-        headers=headers,
-        data=data,
-        content_type="application/json",
+        path=path, method="POST", headers=headers, data=data, content_type="application/json"
     ).get_environ()
+
+
+def scan_environ(slug: str, headers: dict[str, str], body: Any) -> dict[str, Any]:
+    return json_post(f"/api/events/{slug}/door/scans", headers, body)
 
 
 def as_a_server_would(work: Callable[[], T]) -> T:

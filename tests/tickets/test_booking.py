@@ -24,7 +24,7 @@ from lgcamp.extensions import db
 from lgcamp.mail import OutboundEmail
 from lgcamp.tickets import answers as answer_service
 from lgcamp.tickets import emails
-from lgcamp.tickets.answers import BookingAnswers, InvalidAnswer, QuestionDetails
+from lgcamp.tickets.answers import BookingAnswers, InvalidAnswer
 from lgcamp.tickets.booking import (
     DUPLICATE_MESSAGE,
     AlreadyBooked,
@@ -45,7 +45,13 @@ from lgcamp.tickets.models import (
 )
 from lgcamp.transaction import commit
 from tests.conftest import Mailbox, body_text
-from tests.factories import make_booking, make_event, make_person, make_ticket_type
+from tests.factories import (
+    make_booking,
+    make_event,
+    make_person,
+    make_question,
+    make_ticket_type,
+)
 
 
 @pytest.fixture
@@ -305,28 +311,12 @@ def test_an_ended_booking_does_not_stop_a_new_one(connection: Connection) -> Non
     assert _place(connection, ticket_type, person).status == BookingStatus.CONFIRMED
 
 
-def _question(event, **fields):  # type: ignore[no-untyped-def]
-    details = {
-        "label": "Dietary needs",
-        "hint": "",
-        "kind": QuestionKind.TEXT,
-        "choices": "",
-        "is_required": False,
-        "visibility": "catering",
-        "is_sensitive": True,
-        **fields,
-    }
-    question = answer_service.add_question(db.session, event, QuestionDetails(**details))
-    db.session.commit()
-    return question
-
-
 def test_answers_are_stored_with_the_booking(connection: Connection) -> None:
     event = make_event()
     ticket_type = make_ticket_type(event)
-    diet = _question(event, is_required=True)
-    lunch = _question(event, label="Lunch", kind=QuestionKind.CHOICE, choices="Veg\nVegan\n")
-    _question(event, label="Photo consent", kind=QuestionKind.YES_NO)  # left unanswered
+    diet = make_question(event, is_required=True)
+    lunch = make_question(event, label="Lunch", kind=QuestionKind.CHOICE, choices="Veg\nVegan\n")
+    make_question(event, label="Photo consent", kind=QuestionKind.YES_NO)  # left unanswered
     answers = BookingAnswers(" Leeds CC ", "Developer", {diet.id: " Coeliac ", lunch.id: "Vegan"})
     placed = _place(connection, ticket_type, answers=answers)
     stored = answer_service.answers_by_booking(db.session, [placed.id])[placed.id]
@@ -351,8 +341,10 @@ def test_invalid_answers_are_refused_and_change_nothing(
     event = make_event()
     ticket_type = make_ticket_type(event)
     questions = {
-        "diet": _question(event, is_required=True),
-        "lunch": _question(event, label="Lunch", kind=QuestionKind.CHOICE, choices="Veg\nVegan"),
+        "diet": make_question(event, is_required=True),
+        "lunch": make_question(
+            event, label="Lunch", kind=QuestionKind.CHOICE, choices="Veg\nVegan"
+        ),
     }
     answers = BookingAnswers(values={questions[k].id: v for k, v in values.items()})
     with pytest.raises(InvalidAnswer, match=message):

@@ -3,8 +3,6 @@ does, leaves every doubtful request to the view, and never oversells under concu
 
 from __future__ import annotations
 
-import io
-import json
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +10,6 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.test import EnvironBuilder
 
 from lgcamp import create_app
 from lgcamp.accounts.models import Person
@@ -20,7 +17,7 @@ from lgcamp.events.models import EventStatus
 from lgcamp.extensions import db
 from lgcamp.tickets.models import Answer, Booking, BookingStatus, Question, QuestionKind
 from tests.conftest import Mailbox
-from tests.core.test_hotpath import as_a_server_would, call, hot_path, serve
+from tests.core.test_hotpath import answered_by_hot_path, call, hot_path, json_post, serve
 from tests.factories import make_booking, make_event, make_person, make_ticket_type
 
 API_HEADERS = {"X-Requested-With": "lgcamp"}
@@ -36,25 +33,7 @@ def booking_environ(
     slug: str, cookie: str | None, body: Any, headers: dict[str, str] = API_HEADERS
 ) -> dict[str, Any]:
     all_headers = {**headers, **({"Cookie": cookie} if cookie else {})}
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return EnvironBuilder(
-        path=f"/api/events/{slug}/bookings",
-        method="POST",
-        headers=all_headers,
-        data=data,
-        content_type="application/json",
-    ).get_environ()
-
-
-def answered_here(app: Flask, environ: dict[str, Any]) -> bool:
-    """Whether the hot path answered (run on a copy: a booking it makes is real)."""
-    hot = hot_path(app)
-    copy = dict(environ)
-    copy["wsgi.input"] = io.BytesIO(environ["wsgi.input"].getvalue())
-    route = next(r for r in hot.routes if r.pattern.fullmatch(copy["PATH_INFO"]))
-    match = route.pattern.fullmatch(copy["PATH_INFO"])
-    assert match is not None
-    return as_a_server_would(lambda: hot._try(route, match, copy)) is not None
+    return json_post(f"/api/events/{slug}/bookings", all_headers, body)
 
 
 def count(*where: Any) -> int:
@@ -99,7 +78,7 @@ def test_the_hot_path_books_for_a_signed_in_person_with_answers(app: Flask) -> N
     db.session.commit()
     body = {"ticket_type_id": ticket_type.id, "answers": {str(question.id): "Vegan"}}
     environ = booking_environ(event.slug, session_cookie(app, person), body)
-    assert answered_here(app, environ)
+    assert answered_by_hot_path(app, environ)
     assert count(Booking.status == BookingStatus.CONFIRMED) == 1
     assert db.session.scalar(select(Answer.value)) == "Vegan"
 
@@ -129,7 +108,7 @@ def test_doubtful_bookings_are_left_to_flask(app: Flask) -> None:
     ]
     for slug, who, body, headers, status, message in cases:
         environ = booking_environ(slug, who, body, headers)
-        assert not answered_here(app, environ), (slug, body, headers)
+        assert not answered_by_hot_path(app, environ), (slug, body, headers)
         got, _headers, answer = call(app.wsgi_app, environ)
         assert got == status, (body, headers, answer)
         assert message in answer["error"]["message"], answer

@@ -14,7 +14,7 @@ from lgcamp.extensions import db
 from lgcamp.mail import OutboundEmail
 from lgcamp.tickets import answers as answer_service
 from lgcamp.tickets import ballot, links, noshow, service, transfers
-from lgcamp.tickets.answers import BookingAnswers, QuestionDetails
+from lgcamp.tickets.answers import BookingAnswers
 from lgcamp.tickets.models import (
     AllocationMode,
     Answer,
@@ -26,7 +26,13 @@ from lgcamp.tickets.models import (
     TicketVisibility,
     TransferStatus,
 )
-from tests.factories import make_booking, make_event, make_person, make_ticket_type
+from tests.factories import (
+    make_booking,
+    make_event,
+    make_person,
+    make_question,
+    make_ticket_type,
+)
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -112,28 +118,12 @@ def test_hidden_ticket_type_books_with_its_secret() -> None:
     assert booking.status == BookingStatus.CONFIRMED
 
 
-def _question(event, **fields):  # type: ignore[no-untyped-def]
-    details = {
-        "label": "Dietary needs",
-        "hint": "",
-        "kind": QuestionKind.TEXT,
-        "choices": "",
-        "is_required": False,
-        "visibility": "catering",
-        "is_sensitive": True,
-        **fields,
-    }
-    question = answer_service.add_question(db.session, event, QuestionDetails(**details))
-    db.session.commit()
-    return question
-
-
 def test_answers_are_validated_and_stored() -> None:
     event = make_event()
     ticket_type = make_ticket_type(event)
-    diet = _question(event, is_required=True)
-    photo = _question(event, label="Photo consent", kind=QuestionKind.YES_NO)
-    lunch = _question(event, label="Lunch", kind=QuestionKind.CHOICE, choices="Veg\nVegan\n")
+    diet = make_question(event, is_required=True)
+    photo = make_question(event, label="Photo consent", kind=QuestionKind.YES_NO)
+    lunch = make_question(event, label="Lunch", kind=QuestionKind.CHOICE, choices="Veg\nVegan\n")
     bad = [
         (BookingAnswers(values={}), "Answer the question: Dietary needs"),
         (BookingAnswers(values={diet.id: "x" * 501}), "500 characters or fewer"),
@@ -155,7 +145,7 @@ def test_answers_are_validated_and_stored() -> None:
 
 def test_choice_question_needs_two_options() -> None:
     with pytest.raises(DomainError, match="at least two choices"):
-        _question(make_event(), kind=QuestionKind.CHOICE, choices="Only one")
+        make_question(make_event(), kind=QuestionKind.CHOICE, choices="Only one")
 
 
 def test_release_offers_the_place_to_the_next_person_who_claims_it() -> None:
@@ -424,8 +414,8 @@ def test_sensitive_answers_are_deleted_after_retention_keeping_totals() -> None:
     event = make_event(starts_at=utcnow() - timedelta(days=40))
     _settings(event, answer_retention_days=30)
     ticket_type = make_ticket_type(event)
-    diet = _question(event, kind=QuestionKind.CHOICE, choices="Vegan\nNone")
-    role_q = _question(event, label="Team", is_sensitive=False)
+    diet = make_question(event, kind=QuestionKind.CHOICE, choices="Vegan\nNone")
+    role_q = make_question(event, label="Team", is_sensitive=False)
     for value in ["Vegan", "Vegan", "None"]:
         booking = make_booking(ticket_type)
         db.session.add(Answer(booking_id=booking.id, question_id=diet.id, value=value))
