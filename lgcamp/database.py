@@ -9,6 +9,8 @@ import sqlite3
 import threading
 import time
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -131,6 +133,23 @@ def take_write_lock(target: Session | Connection) -> None:
     _run(connection, "COMMIT")
     connection.info[_WRITE_LOCKED] = True
     _begin_immediate(connection)
+
+
+@contextmanager
+def atomic(connection: Connection) -> Iterator[None]:
+    """The block's statements in one transaction, also on a connection in autocommit mode.
+
+    The JSON hot path runs some routes on PostgreSQL in autocommit mode (each statement its own
+    transaction: no BEGIN and COMMIT round trips for a request that writes with one statement);
+    their rare multi-statement steps go in this block. Elsewhere the connection is in a
+    transaction already and the block adds nothing.
+    """
+    dbapi_connection: Any = connection.connection.dbapi_connection
+    if connection.dialect.name == "postgresql" and dbapi_connection.autocommit:
+        with dbapi_connection.transaction():
+            yield
+    else:
+        yield
 
 
 def _begin_immediate(connection: Connection) -> None:

@@ -20,7 +20,18 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import Select, bindparam, exists, func, literal_column, or_, select, update
+from sqlalchemy import (
+    Select,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -36,7 +47,7 @@ from lgcamp.checkin.models import (
     ScannerLink,
     ScanResult,
 )
-from lgcamp.database import take_write_lock, utcnow
+from lgcamp.database import atomic, take_write_lock, utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event, EventRoleName, EventStatus
 from lgcamp.prepared import Prepared
@@ -277,6 +288,71 @@ _CHECK_IN = _insert_or_nothing(
 )
 
 
+def _first_scan_statement(dialect_name: str) -> Any:
+    """PostgreSQL: log a first scan, check the ticket in and mark the booking, in ONE statement.
+
+    The log row's id is drawn first so that the check-in can point at it; the check-in is
+    inserted unless the ticket has one already (or this scan id was logged before), and the
+    log row says "accepted" only if it was, "duplicate" otherwise. Returns (log id, check-in
+    id); no log id when the scan id was logged before. One statement is one transaction even
+    in autocommit mode, and costs the server and the driver a fraction of four.
+    """
+    assert dialect_name == "postgresql"
+    value = {
+        name: bindparam(name, type_=table.c[name].type)
+        for table, names in ((_scan_log, _LOG_COLUMNS), (_check_in, _CHECK_IN_COLUMNS))
+        for name in names
+        if name not in ("result", "scan_log_id")
+    }
+    new = select(func.nextval(func.pg_get_serial_sequence("scan_log", "id")).label("id"))
+    new_id = new.cte("new_scan_log_id")
+    check_in_values = [
+        new_id.c.id if name == "scan_log_id" else value[name] for name in _CHECK_IN_COLUMNS
+    ]
+    checked_in = (
+        postgresql.insert(_check_in)
+        .from_select(
+            list(_CHECK_IN_COLUMNS),
+            select(*check_in_values).where(
+                ~exists().where(_scan_log.c.scan_id == value["scan_id"])
+            ),
+        )
+        .on_conflict_do_nothing(
+            index_elements=["booking_id"], index_where=_check_in.c.undone_at.is_(None)
+        )
+        .returning(_check_in.c.id)
+        .cte("new_check_in")
+    )
+    made = exists(select(checked_in.c.id))
+    result_type = _scan_log.c.result.type
+    result = case(
+        (made, literal(ScanResult.ACCEPTED, result_type)),
+        else_=literal(ScanResult.DUPLICATE, result_type),
+    )
+    log_values = [result if name == "result" else value[name] for name in _LOG_COLUMNS]
+    logged = (
+        postgresql.insert(_scan_log)
+        .from_select(["id", *_LOG_COLUMNS], select(new_id.c.id, *log_values))
+        .on_conflict_do_nothing(index_elements=["scan_id"])
+        .returning(_scan_log.c.id)
+        .cte("new_scan_log")
+    )
+    marked = (
+        update(_booking)
+        .where(_booking.c.id == value["booking_id"], made)
+        .values(checked_in_at=value["scanned_at"], updated_at=value["received_at"])
+        .returning(_booking.c.id)
+        .cte("marked_booking")
+    )
+    return select(
+        select(logged.c.id).scalar_subquery().label("log_id"),
+        select(checked_in.c.id).scalar_subquery().label("check_in_id"),
+    ).add_cte(marked)
+
+
+_FIRST_SCAN = Prepared(_first_scan_statement)
+
+
 @dataclass(frozen=True)
 class DoorTicket:
     """A booking as the door sees it, with its accepted check-in if any."""
@@ -390,9 +466,10 @@ def record_scan(
     """Log a scan and check the booking in when it is the earliest valid scan of a ticket.
 
     Idempotent by scan id: sending the same scan again returns its outcome without changes.
-    The look-up may run in a read transaction of its own (see ``take_write_lock``): the
-    writes do not rely on it being current (the log's unique scan id, the check-in's unique
-    booking, and a re-read when another check-in won).
+    The look-up may run in a read transaction of its own (see ``take_write_lock``), or on
+    PostgreSQL with no transaction at all (the hot path's autocommit mode): the writes do not
+    rely on it being current (the log's unique scan id, the check-in's unique booking, and a
+    re-read when another check-in won). Every write is one statement or an ``atomic`` block.
 
     Runs on a Core connection (a Flask view passes ``db.session.connection()``; the door's
     WSGI hot path its own), so that a scan costs a few statements and no ORM work.
@@ -412,28 +489,52 @@ def record_scan(
         "scanner_link_id": actor.link.id if actor.link else None,
         "person_id": actor.person.id if actor.person else None,
     }
-    take_write_lock(connection)  # SQLite: the write lock from here to the commit only
-    logged = _LOG_SCAN.first(
-        connection,
-        {
-            "scan_id": scan.scan_id,
-            "event_id": event.id,
-            "booking_id": ticket.id if ticket is not None else None,
-            "token_hash": token_hash or (ticket.token_hash if ticket is not None else None),
-            "method": scan.method,
-            "result": result,
-            "device_label": actor.door_label,
-            "device_id": scan.device_id,
-            "device_time": scan.device_time,
-            "received_at": received_at,
-            "scanned_at": scanned_at,
-            **who,
-        },
-    )
-    if logged is None:
-        return replay_scan(connection, event, scan.scan_id)
-    log_id = logged[0]
-    if result is ScanResult.ACCEPTED and ticket is not None:
+    log_row = {
+        "scan_id": scan.scan_id,
+        "event_id": event.id,
+        "booking_id": ticket.id if ticket is not None else None,
+        "token_hash": token_hash or (ticket.token_hash if ticket is not None else None),
+        "method": scan.method,
+        "result": result,
+        "device_label": actor.door_label,
+        "device_id": scan.device_id,
+        "device_time": scan.device_time,
+        "received_at": received_at,
+        "scanned_at": scanned_at,
+        **who,
+    }
+    if result is not ScanResult.ACCEPTED or ticket is None:
+        take_write_lock(connection)  # SQLite: the write lock from here to the commit only
+        logged = _LOG_SCAN.first(connection, log_row)  # one statement
+        if logged is None:
+            return replay_scan(connection, event, scan.scan_id)
+        return outcome_for(event, scan.scan_id, result, ticket, scanned_at)
+    if ticket.check_in_id is None and connection.dialect.name == "postgresql":
+        log_id, check_in_id = _FIRST_SCAN.rows(
+            connection, {**log_row, "door_label": actor.door_label}
+        )[0]
+        if log_id is None:
+            return replay_scan(connection, event, scan.scan_id)
+        if check_in_id is not None:
+            ticket = replace(
+                ticket, check_in_id=check_in_id, checked_in_at=scanned_at, door=actor.door_label
+            )
+            return outcome_for(event, scan.scan_id, result, ticket, scanned_at)
+        # Another check-in won: logged as a duplicate, unless this scan happened earlier.
+        with atomic(connection):
+            if _supersede(connection, actor, ticket.id, log_id, scanned_at):
+                _set_result(connection, log_id, ScanResult.ACCEPTED)
+            else:
+                result = ScanResult.DUPLICATE
+        return outcome_for(
+            event, scan.scan_id, result, _ticket(connection, None, ticket.id), scanned_at
+        )
+    with atomic(connection):
+        take_write_lock(connection)  # SQLite: the write lock from here to the commit only
+        logged = _LOG_SCAN.first(connection, log_row)
+        if logged is None:
+            return replay_scan(connection, event, scan.scan_id)
+        log_id = logged[0]
         check_in_id = None
         if ticket.check_in_id is None:
             inserted = _CHECK_IN.first(
@@ -467,11 +568,13 @@ def record_scan(
             # if it happened earlier; otherwise it is a duplicate.
             if not _supersede(connection, actor, ticket.id, log_id, scanned_at):
                 result = ScanResult.DUPLICATE
-                connection.execute(
-                    update(_scan_log).where(_scan_log.c.id == log_id).values(result=result)
-                )
+                _set_result(connection, log_id, result)
             ticket = _ticket(connection, None, ticket.id)
     return outcome_for(event, scan.scan_id, result, ticket, scanned_at)
+
+
+def _set_result(connection: Connection, log_id: int, result: ScanResult) -> None:
+    connection.execute(update(_scan_log).where(_scan_log.c.id == log_id).values(result=result))
 
 
 def _supersede(

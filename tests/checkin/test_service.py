@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -200,6 +201,42 @@ def test_offline_conflict_earliest_scan_counts(ticket_type: TicketType) -> None:
     assert "Door 2, 2 minutes earlier" in later.detail
 
 
+@pytest.mark.parametrize("earlier", [False, True], ids=["later scan", "earlier scan"])
+def test_a_look_up_made_stale_by_another_door_still_counts_the_earliest_scan(
+    ticket_type: TicketType, monkeypatch: pytest.MonkeyPatch, earlier: bool
+) -> None:
+    """Door 1 checks the ticket in between Door 2's look-up and its write (a race): Door 2's
+    scan is a duplicate, or the check-in when its phone scanned earlier (an offline sync)."""
+    booking = make_booking(ticket_type, make_person("Ada Race"))
+    now = utcnow()
+    assert scan(ticket_type.event, booking.token, DOOR_1, device_time=now).check_in_id
+    find_ticket = service._find_ticket
+
+    def as_read_before_door_1(connection, scan_input):  # type: ignore[no-untyped-def]
+        ticket, token_hash, looked_up = find_ticket(connection, scan_input)
+        stale = replace(ticket, check_in_id=None, checked_in_at=None, door=None)
+        return stale, token_hash, looked_up
+
+    monkeypatch.setattr(service, "_find_ticket", as_read_before_door_1)
+    when = now - timedelta(minutes=3) if earlier else now + timedelta(seconds=5)
+    outcome = scan(
+        ticket_type.event, booking.token, DOOR_2, device_time=when, device_sent_at=utcnow()
+    )
+    [check_in] = accepted_check_ins(booking)
+    logs = db.session.scalars(select(ScanLog).order_by(ScanLog.id)).all()
+    if earlier:
+        assert outcome.result is ScanResult.ACCEPTED
+        assert check_in.door_label == "Door 2" and check_in.scan_log_id == logs[1].id
+        assert [log.result for log in logs] == [ScanResult.SUPERSEDED, ScanResult.ACCEPTED]
+    else:
+        assert outcome.result is ScanResult.DUPLICATE
+        assert "Checked in at Door 1" in outcome.detail
+        assert check_in.door_label == "Door 1" and check_in.scan_log_id == logs[0].id
+        assert [log.result for log in logs] == [ScanResult.ACCEPTED, ScanResult.DUPLICATE]
+    db.session.refresh(booking)
+    assert booking.checked_in_at == check_in.scanned_at
+
+
 def test_undo_records_who_and_when_then_rescan_is_green(ticket_type: TicketType) -> None:
     booking = make_booking(ticket_type)
     first = scan(ticket_type.event, booking.token)
@@ -214,6 +251,9 @@ def test_undo_records_who_and_when_then_rescan_is_green(ticket_type: TicketType)
         service.undo_check_in(db.session, actor, ticket_type.event, first.check_in_id)
     with pytest.raises(service.NotFound):
         service.undo_check_in(db.session, actor, make_event(), first.check_in_id)
+    # The first scan sent again (a phone's retry) is replayed: it does not check in again.
+    assert scan(ticket_type.event, booking.token, scan_id=first.scan_id).check_in_id is None
+    assert accepted_check_ins(booking) == []
     assert scan(ticket_type.event, booking.token).result is ScanResult.ACCEPTED
     assert db.session.scalar(select(func.count(CheckIn.id))) == 2
     assert len(accepted_check_ins(booking)) == 1
