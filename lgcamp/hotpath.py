@@ -30,12 +30,16 @@ from flask import Flask
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import Connection, Engine
 from werkzeug.http import parse_cookie
+from werkzeug.routing import MapAdapter
 
 from lgcamp.database import write_intent
 from lgcamp.fastpath import SECURITY_HEADERS
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 MAX_BODY = 64 * 1024  # larger bodies (a long sync batch) go to Flask
+
+
+_URL_PARTS = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME")
 
 
 class Defer(Exception):
@@ -86,14 +90,22 @@ class HotRequest:
     session: Mapping[str, Any]
     app: Flask
     signatures: SignatureCache
+    adapters: dict[tuple[Any, ...], MapAdapter]  # URL map bound per scheme and host (url_for)
     # Work for after the commit (sending the email a request queued), run in an app context.
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     def url_for(self, endpoint: str, **values: Any) -> str:
         """An absolute URL of an endpoint, as Flask's url_for(..., _external=True) in a request."""
-        adapter = self.app.url_map.bind_to_environ(
-            self.environ, server_name=self.app.config["SERVER_NAME"]
-        )
+        environ = self.environ
+        # What an external URL depends on; binding the URL map costs more than building.
+        key = tuple(environ.get(name) for name in _URL_PARTS)
+        adapter = self.adapters.get(key)
+        if adapter is None:
+            if len(self.adapters) >= 64:
+                self.adapters.clear()
+            adapter = self.adapters[key] = self.app.url_map.bind_to_environ(
+                environ, server_name=self.app.config["SERVER_NAME"]
+            )
         return adapter.build(endpoint, values, force_external=True)
 
     def json(self) -> Any:
@@ -164,6 +176,7 @@ class JsonHotPath:
         self._serializer: tuple[Any, URLSafeTimedSerializer | None] = (None, None)
         self._cookies = SignatureCache()
         self._tokens = SignatureCache()
+        self._adapters: dict[tuple[Any, ...], MapAdapter] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if environ.get("REQUEST_METHOD") == "POST":
@@ -186,7 +199,7 @@ class JsonHotPath:
         session = self._session(environ)
         if not session:
             return None
-        request = HotRequest(environ, match, body, session, self.app, self._tokens)
+        request = HotRequest(environ, match, body, session, self.app, self._tokens, self._adapters)
         token = write_intent.set(False)  # handlers take the write lock for their writes
         try:
             # One transaction, committed when the handler returns, rolled back if it raises

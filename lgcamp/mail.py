@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import (
@@ -36,10 +37,13 @@ from sqlalchemy import (
     case,
     insert,
     inspect,
+    literal,
+    null,
     select,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
+from sqlalchemy.sql.dml import Insert
 
 from lgcamp.database import Base, UTCDateTime, utcnow, write_intent
 from lgcamp.prepared import Prepared
@@ -174,25 +178,41 @@ def queue_later(
 
 
 _outbound = OutboundEmail.__table__
-_QUEUE_LATER = Prepared(
-    insert(_outbound)
-    .values(
-        recipient=bindparam("recipient"),
-        subject=bindparam("subject"),
-        dedupe_key=None,
-        message=b"",
-        kind=bindparam("kind"),
-        ref_id=bindparam("ref_id"),
-        variant=bindparam("variant"),
-        status="pending",
-        attempts=0,
-        last_error="",
-        created_at=bindparam("created_at"),
-        claimed_at=None,
-        sent_at=None,
-    )
-    .returning(_outbound.c.id)
-)
+_QUEUE_LATER_BINDS = ("recipient", "subject", "kind", "variant", "created_at")
+
+
+def queue_later_insert(ref_id: Any, prefix: str = "") -> Insert:
+    """The INSERT of a row queued to be built when sent (``queue_later_on``), RETURNING its id.
+
+    ``ref_id`` is a bind parameter, or a column of a statement the row joins (a new booking's
+    id in the same statement: see tickets/booking.py). The other values are bind parameters
+    named ``prefix`` + one of recipient, subject, kind, variant, created_at (``queued_values``).
+    """
+    values = {name: bindparam(prefix + name, type_=_outbound.c[name].type)
+              for name in _QUEUE_LATER_BINDS}  # fmt: skip
+    row = values | {
+        "ref_id": ref_id,
+        "dedupe_key": null(),
+        "message": literal(b"", _outbound.c.message.type),
+        "status": literal("pending", _outbound.c.status.type),
+        "attempts": literal(0),
+        "last_error": literal(""),
+        "claimed_at": null(),
+        "sent_at": null(),
+    }
+    return insert(_outbound).from_select(list(row), select(*row.values())).returning(_outbound.c.id)
+
+
+def queued_values(kind: str, to: str, subject: str, variant: str = "", prefix: str = "") -> dict:
+    """The bind values of ``queue_later_insert`` (its ``prefix``) for one message."""
+    if kind not in RENDERERS:
+        raise KeyError(f"no mail renderer registered for {kind!r}")
+    values = {"recipient": to, "subject": subject, "kind": kind, "variant": variant,
+              "created_at": utcnow()}  # fmt: skip
+    return {prefix + name: value for name, value in values.items()}
+
+
+_QUEUE_LATER = Prepared(queue_later_insert(bindparam("ref_id", type_=Integer)))
 
 
 def queue_later_on(
@@ -203,16 +223,7 @@ def queue_later_on(
     Nothing remembers the row for sending after commit: pass the id to ``send_after_commit``
     (Flask requests), claim and send it yourself, or leave it to ``lgcamp tick``.
     """
-    if kind not in RENDERERS:
-        raise KeyError(f"no mail renderer registered for {kind!r}")
-    params = {
-        "recipient": to,
-        "subject": subject,
-        "kind": kind,
-        "ref_id": ref_id,
-        "variant": variant,
-        "created_at": utcnow(),
-    }
+    params = queued_values(kind, to, subject, variant) | {"ref_id": ref_id}
     row = _QUEUE_LATER.first(connection, params)
     assert row is not None
     return int(row[0])

@@ -38,6 +38,7 @@ class _Compiled:
     converters: dict[str, Callable[[Any], Any]]  # bind name -> converter, where needed
     constants: dict[str, Any]  # values written in the statement, by bind name, converted
     results: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column index, converter)
+    returns_rows: bool  # a SELECT, or RETURNING (asking the cursor costs psycopg a Column each)
 
 
 class Prepared:
@@ -75,8 +76,9 @@ class Prepared:
                 convert = column.type.dialect_impl(dialect).result_processor(dialect, None)
                 if convert is not None:
                     results.append((index, convert))
+            returns_rows = bool(list(statement.exported_columns))  # type: ignore[attr-defined]
             compiled = _Compiled(done.string, names, dialect.positional, converters, constants,
-                                 tuple(results))  # fmt: skip
+                                 tuple(results), returns_rows)  # fmt: skip
             self._compiled[key] = compiled
         return compiled
 
@@ -98,7 +100,7 @@ class Prepared:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(compiled.sql, arguments)
-            fetched = cursor.fetchall() if cursor.description else []
+            fetched = cursor.fetchall() if compiled.returns_rows else []
         except connection.dialect.loaded_dbapi.Error as error:
             raise exc.DBAPIError.instance(
                 compiled.sql, arguments, error, connection.dialect.loaded_dbapi.Error

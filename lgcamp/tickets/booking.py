@@ -5,8 +5,8 @@
 objects: a live-booking check (unless `load_bookable` read it for the person), the conditional
 UPDATE that takes a place (on PostgreSQL also locking the ticket type for a waitlist join), the
 insert of the booking (reading the end of the queue for a waitlist place) and of its email row
-(built when sent, see `emails.queue_booking_email`). The rules are
-the same as everywhere else and are written once: `check_bookable` and
+(built when sent, see `emails.booking_email`; on PostgreSQL in the booking's own INSERT). The
+rules are the same as everywhere else and are written once: `check_bookable` and
 `answers.validate_answers` work on these plain rows as on ORM objects.
 
 Capacity is enforced by one conditional UPDATE of the ticket type's `taken` counter, which
@@ -21,6 +21,7 @@ when it is needed; `load_bookable` carries an EXISTS flag so that the common pat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -31,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
+from lgcamp import mail
 from lgcamp.accounts.models import Person
 from lgcamp.database import UTCDateTime, utcnow
 from lgcamp.errors import Conflict, DomainError
@@ -420,26 +422,49 @@ _BOOKING_VALUES = (
     | {"source": "online", "end_reason": ""}
     | dict.fromkeys(_NULL_BOOKING_COLUMNS)
 )
-_INSERT_BOOKING = Prepared(insert(_booking).values(_BOOKING_VALUES).returning(_booking.c.id))
+
+
+def _with_email(insert_booking: Any) -> Callable[[str], Any]:
+    """On PostgreSQL, the booking's INSERT and its email row's in one statement (a release
+    rush then costs the database and the driver one statement fewer per booking); the email's
+    values are ``mail.queued_values(..., prefix="mail_")`` and its id comes last in the row.
+    Elsewhere the booking's INSERT alone (and the email is queued after it)."""
+
+    def build(dialect: str) -> Any:
+        if dialect != "postgresql":
+            return insert_booking
+        booked = insert_booking.cte("booked")
+        queued = mail.queue_later_insert(booked.c.id, prefix="mail_").cte("queued")
+        return select(*booked.c, queued.c.id.label("email_id"))
+
+    return build
+
+
+_INSERT_BOOKING = Prepared(
+    _with_email(insert(_booking).values(_BOOKING_VALUES).returning(_booking.c.id))
+)
 # A new waitlist place: the end of the queue + 1, read in the insert itself (after the lock,
 # see _take_place); and whether a place is free (so that someone already waiting is offered
 # it: the waitlist was why the place was refused).
 _INSERT_WAITLISTED = Prepared(
-    insert(_booking)
-    .values(
-        _BOOKING_VALUES
-        | {
-            "queue_position": select(func.coalesce(func.max(_booking.c.queue_position), 0) + 1)
-            .where(_booking.c.ticket_type_id == bindparam("ticket_type_id"))
+    _with_email(
+        insert(_booking)
+        .values(
+            _BOOKING_VALUES
+            | {
+                "queue_position": select(func.coalesce(func.max(_booking.c.queue_position), 0) + 1)
+                .where(_booking.c.ticket_type_id == bindparam("ticket_type_id"))
+                .scalar_subquery()
+            }
+        )
+        .returning(
+            _booking.c.id,
+            _booking.c.queue_position,
+            select(_type.c.taken < _type.c.capacity)
+            .where(_type.c.id == bindparam("ticket_type_id"))
             .scalar_subquery()
-        }
-    )
-    .returning(
-        _booking.c.id,
-        _booking.c.queue_position,
-        select(_type.c.taken < _type.c.capacity)
-        .where(_type.c.id == bindparam("ticket_type_id"))
-        .scalar_subquery(),
+            .label("place_free"),
+        )
     )
 )
 _STATUS = Prepared(select(_booking.c.status).where(_booking.c.id == bindparam("booking_id")))
@@ -539,6 +564,8 @@ def place_booking(
         "updated_at": created_at,
     }
     waitlisted = status == BookingStatus.WAITLISTED
+    kind, subject, variant = emails.booking_email(status, event.name)
+    values |= mail.queued_values(kind, person_email, subject, variant, prefix="mail_")
     try:
         if waitlisted:
             inserted = _INSERT_WAITLISTED.first(connection, values)
@@ -553,9 +580,12 @@ def place_booking(
     booking_id = int(inserted[0])
     if questions:
         insert_answers(connection, booking_id, questions, answers)
-    mail_ids = [
-        emails.queue_booking_email(connection, status, booking_id, person_email, event.name)
-    ]
+    if connection.dialect.name == "postgresql":
+        mail_ids = [int(inserted[-1])]  # queued by the INSERT itself (_with_email)
+    else:
+        mail_ids = [
+            mail.queue_later_on(connection, kind, booking_id, person_email, subject, variant)
+        ]
     if place_free and fill_places(offers.session(), bookable, now):
         # The places went down the queue, which may have reached this booking.
         found = _STATUS.first(connection, {"booking_id": booking_id})

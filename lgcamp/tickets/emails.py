@@ -4,9 +4,10 @@ Every email about a held ticket carries the signed release link. The ticket emai
 the QR code as a PNG and the event as an .ics file; it is the costly one to build, so it is
 queued as a small row and built when it is sent (`mail.queue_later`, renderer below). The
 other emails a new booking gets (waitlist place, ballot entry) are queued the same way, on the
-booking's Core connection (`queue_booking_email`), and so are offers and expired offers, which
-a booking can cause: a booking renders no template and composes no MIME message inside its
-transaction, and needs no Flask app context until its email is sent.
+booking's Core connection (`booking_email`, queued by `booking.place_booking`), and so are
+offers and expired offers, which a booking can cause: a booking renders no template and
+composes no MIME message inside its transaction, and needs no Flask app context until its email
+is sent.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 from flask import render_template
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from lgcamp import mail
@@ -140,23 +141,15 @@ def ballot_entry_subject(event_name: str) -> str:
     return f"You are in the ballot for {event_name}"
 
 
-def queue_booking_email(
-    connection: Connection, status: BookingStatus, booking_id: int, to: str, event_name: str
-) -> int:
-    """Queue the email a new booking gets (its ticket, waitlist place or ballot entry) on a
-    Core connection, to be built when sent; return the row's id."""
+def booking_email(status: BookingStatus, event_name: str) -> tuple[str, str, str]:
+    """The email a new booking gets (its ticket, waitlist place or ballot entry): the mail
+    kind (its renderer), the subject and the renderer's variant."""
     if status == BookingStatus.CONFIRMED:
-        return mail.queue_later_on(
-            connection, TICKET_KIND, booking_id, to, ticket_subject(event_name), "confirmed"
-        )
+        return TICKET_KIND, ticket_subject(event_name), "confirmed"
     if status == BookingStatus.WAITLISTED:
-        return mail.queue_later_on(
-            connection, WAITLISTED_KIND, booking_id, to, waitlisted_subject(event_name)
-        )
+        return WAITLISTED_KIND, waitlisted_subject(event_name), ""
     if status == BookingStatus.REGISTERED:
-        return mail.queue_later_on(
-            connection, BALLOT_ENTRY_KIND, booking_id, to, ballot_entry_subject(event_name)
-        )
+        return BALLOT_ENTRY_KIND, ballot_entry_subject(event_name), ""
     raise ValueError(f"a new booking is never {status}")
 
 
