@@ -228,8 +228,9 @@ def effective_time(
 
 
 # The hot path of a busy door runs on the tables directly, with statements compiled once and
-# run on the driver's cursor (see prepared.py): four statements for a first scan (look up, log,
-# check in, commit), three for a re-scan (look up, log, commit).
+# run on the driver's cursor (see prepared.py): a look-up and one write per scan on PostgreSQL
+# (the first scan's writes are one statement, _FIRST_SCAN); on SQLite a look-up, then the log,
+# the check-in and the booking's mark under the write lock.
 _booking, _person = Booking.__table__, Person.__table__
 _ticket_type, _check_in, _scan_log = TicketType.__table__, CheckIn.__table__, ScanLog.__table__
 _LOOKUP = (
