@@ -25,6 +25,7 @@ from lgcamp.tickets.models import (
     Question,
     QuestionKind,
     TicketType,
+    TicketVisibility,
 )
 
 PASSWORD = "correct horse battery"
@@ -279,3 +280,15 @@ def make_question(event: Event, **fields: object) -> Question:
     question = answer_service.add_question(db.session, event, QuestionDetails(**details))  # type: ignore[arg-type]
     db.session.commit()
     return question
+
+
+# Events and ticket types that refuse a booking, with the message: shared by the ORM service's
+# tests and the Core booking's, which must refuse the same things the same way.
+NOT_ON_SALE_CASES = [
+    ({"status": EventStatus.DRAFT}, {}, "not published"),
+    ({"status": EventStatus.CANCELLED}, {}, "cancelled"),
+    ({"starts_at": utcnow() - timedelta(days=2)}, {}, "ended"),
+    ({}, {"opens_at": utcnow() + timedelta(hours=2)}, "Booking opens at"),
+    ({}, {"closes_at": utcnow() - timedelta(minutes=1)}, "closed"),
+    ({}, {"visibility": TicketVisibility.HIDDEN}, "private link"),
+]

@@ -19,7 +19,6 @@ from sqlalchemy import Connection, func, select
 from lgcamp import mail
 from lgcamp.accounts.models import Person
 from lgcamp.database import utcnow
-from lgcamp.events.models import EventStatus
 from lgcamp.extensions import db
 from lgcamp.mail import OutboundEmail
 from lgcamp.tickets import answers as answer_service
@@ -46,6 +45,7 @@ from lgcamp.tickets.models import (
 from lgcamp.transaction import commit
 from tests.conftest import Mailbox, body_text
 from tests.factories import (
+    NOT_ON_SALE_CASES,
     make_booking,
     make_event,
     make_person,
@@ -363,16 +363,7 @@ def test_hidden_type_needs_its_secret(connection: Connection) -> None:
     assert _statuses(ticket_type) == {"confirmed": 1}
 
 
-@pytest.mark.parametrize(
-    ("event_fields", "type_fields", "message"),
-    [
-        ({"status": EventStatus.DRAFT}, {}, "not published"),
-        ({"status": EventStatus.CANCELLED}, {}, "cancelled"),
-        ({"starts_at": utcnow() - timedelta(days=2)}, {}, "ended"),
-        ({}, {"opens_at": utcnow() + timedelta(hours=2)}, "Booking opens at"),
-        ({}, {"closes_at": utcnow() - timedelta(minutes=1)}, "closed"),
-    ],
-)
+@pytest.mark.parametrize(("event_fields", "type_fields", "message"), NOT_ON_SALE_CASES)
 def test_booking_outside_the_rules_is_refused(
     connection: Connection,
     event_fields: dict[str, object],

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from lgcamp.database import utcnow
 from lgcamp.errors import DomainError
-from lgcamp.events.models import EventStatus
 from lgcamp.extensions import db
 from lgcamp.mail import OutboundEmail
 from lgcamp.tickets import answers as answer_service
@@ -27,6 +26,7 @@ from lgcamp.tickets.models import (
     TransferStatus,
 )
 from tests.factories import (
+    NOT_ON_SALE_CASES,
     make_booking,
     make_event,
     make_person,
@@ -91,17 +91,7 @@ def test_booking_twice_is_refused_and_changes_nothing() -> None:
     assert _statuses(ticket_type) == {"confirmed": 1}
 
 
-@pytest.mark.parametrize(
-    ("event_fields", "type_fields", "message"),
-    [
-        ({"status": EventStatus.DRAFT}, {}, "not published"),
-        ({"status": EventStatus.CANCELLED}, {}, "cancelled"),
-        ({"starts_at": utcnow() - timedelta(days=2)}, {}, "ended"),
-        ({}, {"opens_at": utcnow() + timedelta(hours=2)}, "Booking opens at"),
-        ({}, {"closes_at": utcnow() - timedelta(minutes=1)}, "closed"),
-        ({}, {"visibility": TicketVisibility.HIDDEN}, "private link"),
-    ],
-)
+@pytest.mark.parametrize(("event_fields", "type_fields", "message"), NOT_ON_SALE_CASES)
 def test_booking_outside_the_rules_is_refused(
     event_fields: dict[str, object], type_fields: dict[str, object], message: str
 ) -> None:
