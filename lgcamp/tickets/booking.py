@@ -52,6 +52,7 @@ from lgcamp.tickets.models import (
     BookingStatus,
     Question,
     TicketType,
+    TicketTypeFlags,
     TicketVisibility,
     hash_token,
     new_token,
@@ -195,7 +196,7 @@ class Booker:
 
 
 @dataclass(frozen=True, slots=True)
-class BookableType:
+class BookableType(TicketTypeFlags):
     """A ticket type as booking reads it, with its event and two cheap flags.
 
     `has_overdue_offer`: an offer of this type ran out and still holds its place (the booking
@@ -222,16 +223,6 @@ class BookableType:
     def event_id(self) -> int:
         """The event's id."""
         return self.event.id
-
-    @property
-    def is_hidden(self) -> bool:
-        """Reachable only through its secret link."""
-        return self.visibility == TicketVisibility.HIDDEN
-
-    @property
-    def is_ballot(self) -> bool:
-        """Places are drawn at close rather than given first come, first served."""
-        return self.allocation == AllocationMode.BALLOT
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,24 @@ PLACE_HOLDING_STATUSES = (BookingStatus.OFFERED, BookingStatus.CONFIRMED)
 LIVE_STATUS_SQL = "status IN ('registered','waitlisted','offered','confirmed')"
 
 
-class TicketType(Base):
+class TicketTypeFlags:
+    """What a ticket type's visibility and allocation mean, for the ORM model and for the plain
+    row booking reads (booking.BookableType): both have ``visibility`` and ``allocation``."""
+
+    __slots__ = ()
+
+    @property
+    def is_hidden(self) -> bool:
+        """Reachable only through its secret link."""
+        return self.visibility == TicketVisibility.HIDDEN
+
+    @property
+    def is_ballot(self) -> bool:
+        """Places are drawn at close rather than given first come, first served."""
+        return self.allocation == AllocationMode.BALLOT
+
+
+class TicketType(TicketTypeFlags, Base):
     """A kind of ticket for one event, with its own capacity and on-sale window."""
 
     __tablename__ = "ticket_type"
@@ -99,16 +116,6 @@ class TicketType(Base):
     ballot_drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
-
-    @property
-    def is_hidden(self) -> bool:
-        """Reachable only through its secret link."""
-        return self.visibility == TicketVisibility.HIDDEN
-
-    @property
-    def is_ballot(self) -> bool:
-        """Places are drawn at close rather than given first come, first served."""
-        return self.allocation == AllocationMode.BALLOT
 
     @property
     def places_left(self) -> int:
