@@ -1,4 +1,4 @@
-"""The PostgreSQL floor: Flask views doing 1, 3, 5 and 7 trivial statements, next to hello world.
+"""The PostgreSQL floor: Flask views doing 1, 2, 3, 5 and 7 trivial statements, next to hello world.
 
 Every view of pg_floor.py is served by gunicorn (2 workers) on loopback as hello.py is, and
 posted to by wrk with 16 connections, as the check-in benchmark does. The ratios are the most a
@@ -16,7 +16,7 @@ import sys
 import psycopg
 from harness import BENCH_DIR, ceiling, free_port, print_table, run_wrk, serve
 
-VIEWS = ("insert", "read-read-insert", "transaction-5", "transaction-7")
+VIEWS = ("insert", "read-insert", "read-read-insert", "transaction-5", "transaction-7")
 
 
 def main() -> None:

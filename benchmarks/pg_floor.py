@@ -42,6 +42,16 @@ def one_insert() -> Any:
     return jsonify(id=row[0] if row else None)
 
 
+@app.post("/read-insert")
+def two_statements() -> Any:
+    """A read and an INSERT in autocommit mode: the least a door scan can do (look the ticket
+    up, then log the scan durably)."""
+    connection = _connect(True)
+    connection.execute(SELECT, (1,)).fetchall()
+    row = connection.execute(INSERT, (1,)).fetchone()
+    return jsonify(id=row[0] if row else None)
+
+
 @app.post("/read-read-insert")
 def three_statements() -> Any:
     """Three statements in autocommit mode, as a door scan on PostgreSQL."""
