@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
@@ -35,27 +34,9 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from bench_booking_cpu import PLACES, check, make_app, seed  # noqa: E402
+from harness import postgres_cpu_seconds  # noqa: E402
 
 PEOPLE = 2000
-
-
-def postgres_cpu_ticks() -> int:
-    """utime + stime (clock ticks) of every process named postgres."""
-    total = 0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                text = stat.read()
-        except OSError:
-            continue
-        name = text[text.index("(") + 1 : text.rindex(")")]
-        if name != "postgres":
-            continue
-        fields = text[text.rindex(")") + 2 :].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
-    return total
 
 
 class StatementCounter:
@@ -100,16 +81,15 @@ def book_all(app: Any, slug: str, type_id: int, people: list[int], counter: Stat
     def start_response(status: str, headers: list[Any]) -> None:
         statuses.append(status)
 
-    tick = os.sysconf("SC_CLK_TCK")
     phases = {}
     for name, chunk in (("ticket", environs[:PLACES]), ("waitlist", environs[PLACES:])):
         counter.count = 0
-        server0, cpu0, wall0 = postgres_cpu_ticks(), time.process_time(), time.perf_counter()
+        server0, cpu0, wall0 = postgres_cpu_seconds(), time.process_time(), time.perf_counter()
         for environ in chunk:
             b"".join(app.wsgi_app(environ, start_response))
         wall = time.perf_counter() - wall0
         cpu = time.process_time() - cpu0
-        server = (postgres_cpu_ticks() - server0) / tick
+        server = postgres_cpu_seconds() - server0
         n = len(chunk)
         phases[name] = (1000 * cpu / n, 1000 * server / n, 1000 * wall / n, counter.count / n)
     bad = [s for s in statuses if not s.startswith("201")]

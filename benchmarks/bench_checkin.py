@@ -27,7 +27,17 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(ROOT))
 
-from harness import HOST, Result, ceiling, free_port, print_table, run_wrk, serve  # noqa: E402
+from harness import (  # noqa: E402
+    HOST,
+    Result,
+    ceiling,
+    free_port,
+    gunicorn_cpu_seconds,
+    postgres_cpu_seconds,
+    print_table,
+    run_wrk,
+    serve,
+)
 
 from lgcamp import create_app  # noqa: E402
 from lgcamp.accounts.models import Person  # noqa: E402
@@ -150,6 +160,31 @@ def colours(result: Result) -> str:
     return " ".join(f"{c}:{n}" for c, n in re.findall(r"^colour (\w+): (\d+)$", result.raw, re.M))
 
 
+def _scans(
+    name: str,
+    label: str,
+    port: int,
+    url: str,
+    duration: int,
+    headers: dict[str, str],
+    lua_env: dict[str, str],
+) -> Result:
+    """One wrk run of scans; prints the colours shown and the CPU each request cost the
+    gunicorn workers and the database server (PostgreSQL's processes; SQLite's work is in the
+    workers)."""
+    workers, database = gunicorn_cpu_seconds(port), postgres_cpu_seconds()
+    result = run_wrk(url, duration_s=duration, lua_script="checkin_scans", headers=headers,
+                     lua_env=lua_env, threads=THREADS, warmup_s=0)  # fmt: skip
+    workers, database = gunicorn_cpu_seconds(port) - workers, postgres_cpu_seconds() - database
+    per_request = 1000 / max(result.requests, 1)
+    print(
+        f"{name} {label}: {colours(result)}; CPU per request: gunicorn workers "
+        f"{workers * per_request:.2f} ms, PostgreSQL server {database * per_request:.2f} ms",
+        file=sys.stderr,
+    )
+    return result
+
+
 def run_database(name: str, url: str, duration: int, workdir: Path) -> list[tuple[str, Result]]:
     tokens_file, door_link, list_link = seed(url, workdir)
     env = {
@@ -169,17 +204,13 @@ def run_database(name: str, url: str, duration: int, workdir: Path) -> list[tupl
         run_wrk(scans, duration_s=1, lua_script="checkin_scans", headers=headers,
                 lua_env={**lua_env, "WRK_TOKENS_FILE": str(workdir / "warm-up.txt")},
                 threads=THREADS, warmup_s=0)  # fmt: skip
-        first = run_wrk(scans, duration_s=duration, lua_script="checkin_scans",
-                        headers=headers, lua_env=lua_env, threads=THREADS)  # fmt: skip
+        first = _scans(name, "first scans", port, scans, duration, headers, lua_env)
         rows.append((f"{name}: first scans", first))
-        print(f"{name} first scans: {colours(first)}", file=sys.stderr)
         rescans_file = workdir / "rescans.txt"
         rescans_file.write_text("\n".join(checked_in_tokens(url)) + "\n")
-        again = run_wrk(scans, duration_s=duration, lua_script="checkin_scans", headers=headers,
-                        lua_env={**lua_env, "WRK_TOKENS_FILE": str(rescans_file)},
-                        threads=THREADS)  # fmt: skip
+        again = _scans(name, "re-scans", port, scans, duration, headers,
+                       {**lua_env, "WRK_TOKENS_FILE": str(rescans_file)})  # fmt: skip
         rows.append((f"{name}: re-scans", again))
-        print(f"{name} re-scans: {colours(again)}", file=sys.stderr)
         cookie, _csrf = pair(port, list_link, "bench-list")
         timings, size = [], 0
         for _ in range(7):

@@ -26,7 +26,15 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
-from harness import Result, ceiling, free_port, print_table, run_wrk, serve
+from harness import (
+    Result,
+    ceiling,
+    free_port,
+    gunicorn_cpu_seconds,
+    print_table,
+    run_wrk,
+    serve,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -175,21 +183,6 @@ class OpenGrids:
         )  # fmt: skip
 
 
-def server_cpu_seconds(port: int) -> float:
-    """CPU time (user + system) used so far by the gunicorn master and workers on this port."""
-    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            if b"gunicorn" not in cmdline or f"127.0.0.1:{port}".encode() not in cmdline:
-                continue
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return total
-
-
 def main() -> None:
     """Seed, serve, measure, print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -214,10 +207,10 @@ def main() -> None:
     port = free_port()
     with serve("wsgi:app", port, env=env, cwd=str(REPO), ready_path="/") as base:
         page_url, live_url = f"{base}/events/{slug}/grid", f"{base}/events/{slug}/grid/live"
-        before = server_cpu_seconds(port)
+        before = gunicorn_cpu_seconds(port)
         full = run_wrk(page_url, connections=args.connections, duration_s=args.duration)
         # +1: run_wrk's warm-up second also loads the server flat out.
-        busy = (server_cpu_seconds(port) - before) / (args.duration + 1)
+        busy = (gunicorn_cpu_seconds(port) - before) / (args.duration + 1)
         rows.append(("grid page, anonymous (80 sessions)", full))
         signed_in = run_wrk(
             page_url, connections=args.connections, duration_s=args.duration,
@@ -243,10 +236,10 @@ def main() -> None:
         # What 1,000 open grids cost on their own: the server's CPU while only they poll,
         # against its CPU when saturated (the load generator's own CPU is not counted).
         idle_polls = OpenGrids(base, f"/events/{slug}/grid/live", etag_of(live_url), args.duration)
-        before = server_cpu_seconds(port)
+        before = gunicorn_cpu_seconds(port)
         idle_polls.start()
         alone = idle_polls.result()
-        polling_cpu = (server_cpu_seconds(port) - before) / args.duration
+        polling_cpu = (gunicorn_cpu_seconds(port) - before) / args.duration
         rows.append((f"{OPEN_GRIDS} grids polling, nothing else", alone))
         poller = OpenGrids(base, f"/events/{slug}/grid/live", etag_of(live_url), args.duration + 2)
         poller.start()

@@ -261,6 +261,34 @@ def _wrk(cmd: list[str], env: dict[str, str], duration_s: int) -> str:
     return proc.stdout
 
 
+def _processes() -> Iterator[tuple[str, bytes, float]]:
+    """(name, command line, CPU seconds used so far: user + system) of every process."""
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:  # ended meanwhile
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        yield name, cmdline, (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+
+def gunicorn_cpu_seconds(port: int) -> float:
+    """CPU time used so far by the gunicorn master and workers serving this port."""
+    bind = f"{HOST}:{port}".encode()
+    return sum(
+        cpu for _, cmdline, cpu in _processes() if b"gunicorn" in cmdline and bind in cmdline
+    )
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by every PostgreSQL server process (the machine's other work on
+    the same server counts too: run on a quiet machine)."""
+    return sum(cpu for name, _, cpu in _processes() if name == "postgres")
+
+
 def ceiling(duration_s: int = 10, connections: int = 16) -> Result:
     """Measure GET / on benchmarks/hello.py:app (gunicorn, 2 workers, loopback)."""
     with serve("hello:app", free_port(), workers=2, cwd=str(BENCH_DIR)) as base:
