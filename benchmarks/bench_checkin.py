@@ -172,6 +172,7 @@ def _scans(
     """One wrk run of scans; prints the colours shown and the CPU each request cost the
     gunicorn workers and the database server (PostgreSQL's processes; SQLite's work is in the
     workers)."""
+    run_wrk(url, duration_s=1, warmup_s=0)  # as run_wrk's own warm-up: GETs, answered 405
     workers, database = gunicorn_cpu_seconds(port), postgres_cpu_seconds()
     result = run_wrk(url, duration_s=duration, lua_script="checkin_scans", headers=headers,
                      lua_env=lua_env, threads=THREADS, warmup_s=0)  # fmt: skip
