@@ -7,6 +7,7 @@ console.py runs them.
 from __future__ import annotations
 
 import signal
+import ssl
 import time
 
 import click
@@ -26,6 +27,27 @@ from lgcamp.tickets import ballot, noshow
 from lgcamp.tickets import service as tickets
 
 
+def demo_ssl_context(
+    use_https: bool, cert: str | None, key: str | None
+) -> ssl.SSLContext | str | None:
+    """How the demo serves: plain http, a self-signed certificate made on the spot ("adhoc"),
+    or the certificate and key given (checked here, so that a bad pair fails before serving)."""
+    if cert is None and key is None:
+        return "adhoc" if use_https else None
+    if cert is None or key is None:
+        raise click.UsageError("--cert and --key go together: give the certificate and its key.")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(cert, key)
+    except (ssl.SSLError, OSError) as error:
+        raise click.BadParameter(
+            f"cannot serve with {cert} and {key}: {error}. Give a PEM certificate and its "
+            "private key (for example the two files mkcert makes).",
+            param_hint="'--cert' / '--key'",
+        ) from error
+    return context
+
+
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to serve on.")
@@ -36,8 +58,19 @@ from lgcamp.tickets import service as tickets
     is_flag=True,
     help="Serve with a self-signed certificate, so phones on the network may use the camera.",
 )
-def demo_command(host: str, port: int, no_serve: bool, use_https: bool) -> None:
+@click.option(
+    "--cert",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Serve https with this certificate (PEM), such as one made by mkcert; with --key.",
+)
+@click.option(
+    "--key", type=click.Path(exists=True, dir_okay=False), help="The certificate's private key."
+)
+def demo_command(
+    host: str, port: int, no_serve: bool, use_https: bool, cert: str | None, key: str | None
+) -> None:
     """Migrate, seed demo data on first run, print the demo accounts, and serve."""
+    ssl_context = demo_ssl_context(use_https, cert, key)
     upgrade()
     if count_events(db.session) == 0:
         click.echo("Seeding demo data (first run)...")
@@ -46,7 +79,7 @@ def demo_command(host: str, port: int, no_serve: bool, use_https: bool) -> None:
     click.echo(f"\nDemo accounts (password for all: {demo.DEMO_PASSWORD}):")
     for role, person in demo.demo_accounts(db.session).items():
         click.echo(f"  {role:<10} {person.email}")
-    scheme = "https" if use_https else "http"
+    scheme = "http" if ssl_context is None else "https"
     base = f"{scheme}://{host}:{port}"
     if current_app.config["BASE_URL"] == Defaults.BASE_URL:
         # Links in mail and feeds point at where the demo really serves (--host, --port).
@@ -61,10 +94,16 @@ def demo_command(host: str, port: int, no_serve: bool, use_https: bool) -> None:
     click.echo(f"\nDatabase: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
     if no_serve:
         return
-    if use_https:
+    if ssl_context == "adhoc":
         click.echo("Self-signed certificate: the browser warns once; accept it to continue.")
-        if host in ("127.0.0.1", "localhost"):
-            click.echo("For phones on the network, serve on all addresses: --host 0.0.0.0")
+        click.echo(
+            "Browsers register no service worker on it: the scanner cannot be reloaded offline"
+            " (see the README: --cert and --key with a locally trusted certificate)."
+        )
+    elif ssl_context is not None:
+        click.echo(f"Certificate: {cert}")
+    if ssl_context is not None and host in ("127.0.0.1", "localhost"):
+        click.echo("For phones on the network, serve on all addresses: --host 0.0.0.0")
     click.echo(f"Serving on {base}  (Ctrl+C to stop)\n")
     # End this command's transaction: on SQLite it would hold the write lock while serving.
     db.session.remove()
@@ -74,7 +113,7 @@ def demo_command(host: str, port: int, no_serve: bool, use_https: bool) -> None:
         port,
         current_app._get_current_object(),  # type: ignore[attr-defined]
         threaded=True,
-        ssl_context="adhoc" if use_https else None,
+        ssl_context=ssl_context,
     )
 
 

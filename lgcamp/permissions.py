@@ -89,7 +89,8 @@ def can_scan(actor: Actor | ScannerLink | LinkGrant, event: Event | DoorEvent) -
 
 
 def can_see_door_dashboard(actor: Actor, event: Event) -> bool:
-    """The live door dashboard and scanner links are for the event's organisers."""
+    """The live door dashboard (and undoing check-ins from it) and scanner links are for the
+    event's organisers: not scanner links, not the scanner role."""
     return can_manage_event(actor, event)
 
 

@@ -30,7 +30,13 @@ class Arrivals:
 
 @dataclass(frozen=True)
 class RecentScan:
-    """One line of the recent scans list."""
+    """One line of the recent scans list.
+
+    ``colour`` is the result's (green, amber, red), or grey once the scan's check-in has been
+    undone; ``check_in_id`` is the check-in this scan made while it still counts (organisers may
+    undo it from the dashboard); ``undone_time`` and ``undone_by`` say when and by whom it was
+    undone.
+    """
 
     received_at: datetime
     time: str
@@ -38,6 +44,9 @@ class RecentScan:
     result: str
     colour: str
     door: str
+    check_in_id: int | None = None
+    undone_time: str | None = None
+    undone_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,7 @@ class DoorStats:
     has_started: bool
     arrivals: list[Arrivals]
     recent: list[RecentScan]
+    as_of: str  # when these numbers were read, event time (HH:MM:SS)
 
     def as_json(self) -> dict[str, Any]:
         """The dashboard's polling answer."""
@@ -58,6 +68,7 @@ class DoorStats:
             "checked_in": self.checked_in,
             "no_shows": self.no_shows,
             "has_started": self.has_started,
+            "as_of": self.as_of,
             "arrivals": [
                 {"starts_at": a.starts_at.isoformat(), "label": a.label, "count": a.count,
                  "step": a.step}
@@ -65,10 +76,15 @@ class DoorStats:
             ],
             "recent": [
                 {"time": r.time, "name": r.name, "result": r.result, "colour": r.colour,
-                 "door": r.door}
+                 "door": r.door, "check_in_id": r.check_in_id, "undone_time": r.undone_time,
+                 "undone_by": r.undone_by}
                 for r in self.recent
             ],
         }  # fmt: skip
+
+
+def _clock(moment: datetime, event: Event) -> str:
+    return moment.astimezone(event.tz).strftime("%H:%M:%S")
 
 
 def _slot(moment: datetime, event: Event) -> datetime:
@@ -115,10 +131,13 @@ def door_stats(session: Session, event: Event, now: datetime | None = None) -> D
             )
         )
     )
+    # A check-in points at the scan that made it (or, after an offline conflict, the earlier
+    # scan that replaced it): at most one check-in per scan.
     rows = session.execute(
-        select(ScanLog, Person.name)
+        select(ScanLog, Person.name, CheckIn.id, CheckIn.undone_at, CheckIn.undone_by_label)
         .outerjoin(Booking, Booking.id == ScanLog.booking_id)
         .outerjoin(Person, Person.id == Booking.person_id)
+        .outerjoin(CheckIn, CheckIn.scan_log_id == ScanLog.id)
         .where(ScanLog.event_id == event.id)
         .order_by(ScanLog.received_at.desc(), ScanLog.id.desc())
         .limit(15)
@@ -126,13 +145,16 @@ def door_stats(session: Session, event: Event, now: datetime | None = None) -> D
     recent = [
         RecentScan(
             log.received_at,
-            log.received_at.astimezone(event.tz).strftime("%H:%M:%S"),
+            _clock(log.received_at, event),
             name or "(no booking)",
-            log.result.value.replace("_", " "),
-            log.result.colour,
+            "undone" if undone_at else log.result.value.replace("_", " "),
+            "grey" if undone_at else log.result.colour,
             log.device_label,
+            check_in_id if check_in_id is not None and undone_at is None else None,
+            _clock(undone_at, event) if undone_at else None,
+            undone_by if undone_at else None,
         )
-        for log, name in rows
+        for log, name, check_in_id, undone_at, undone_by in rows
     ]
     booked = booked or 0
     has_started = now >= event.starts_at
@@ -143,4 +165,5 @@ def door_stats(session: Session, event: Event, now: datetime | None = None) -> D
         has_started=has_started,
         arrivals=arrivals_per_slot(times, event),
         recent=recent,
+        as_of=_clock(now, event),
     )

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from lgcamp.checkin.models import ScanMethod
-from lgcamp.checkin.service import HASH_RE, MAX_PAYLOAD, SCAN_ID_RE, ScanInput
+from lgcamp.checkin.service import HASH_RE, MAX_PAYLOAD, SCAN_ID_RE, ScanInput, UnreadableScan
 from lgcamp.errors import DomainError
 
 MAX_BATCH = 200
@@ -112,7 +112,7 @@ def _time(value: Any) -> datetime | None:
 
 
 def _scan_id(value: Any) -> str:
-    if not isinstance(value, str) or not SCAN_ID_RE.match(value):
+    if not isinstance(value, str) or not SCAN_ID_RE.fullmatch(value):
         raise DomainError("scan_id must be 8-64 letters, digits or -_.:", field="scan_id")
     return value
 
@@ -128,12 +128,16 @@ def json_object(data: Any) -> dict[str, Any]:
     return data
 
 
+def _method(value: Any) -> ScanMethod:
+    if value not in {ScanMethod.QR.value, ScanMethod.SEARCH.value}:
+        raise DomainError("method must be qr or search.", field="method")
+    return ScanMethod(value)
+
+
 def parse_scan(item: dict[str, Any], sent_at: datetime | None, device_id: str | None) -> ScanInput:
     """One scan from the phone: a QR payload, a token hash (offline queue) or a booking id."""
     scan_id = _scan_id(item.get("scan_id"))
-    method = item.get("method", "qr")
-    if method not in {ScanMethod.QR.value, ScanMethod.SEARCH.value}:
-        raise DomainError("method must be qr or search.", field="method")
+    method = _method(item.get("method", "qr"))
     payload, token_hash, booking_id = item.get("payload"), item.get("token_hash"), None
     if item.get("booking_id") is not None:
         booking_id = item["booking_id"]
@@ -150,7 +154,7 @@ def parse_scan(item: dict[str, Any], sent_at: datetime | None, device_id: str | 
         payload = ""  # nothing scanned: logged as "not a ticket"
     return ScanInput(
         scan_id=scan_id,
-        method=ScanMethod(method),
+        method=method,
         payload=payload,
         token_hash=token_hash,
         booking_id=booking_id,
@@ -166,8 +170,34 @@ def parse_single_scan(data: Any) -> ScanInput:
     return parse_scan(body, _time(body.get("sent_at")), _device_id(body.get("device_id")))
 
 
-def parse_sync_batch(data: Any) -> tuple[list[ScanInput | tuple[str, str]], str | None]:
-    """A batch of queued scans: parsed scans, or (scan id, error) for unreadable items."""
+def _unreadable(
+    item: Any, error: DomainError, sent_at: datetime | None, device_id: str | None
+) -> UnreadableScan:
+    """What can be read of an item that is not a scan (to answer it, and log it if possible)."""
+    if not isinstance(item, dict):
+        return UnreadableScan(sent_id="", error=error.message)
+    raw_id = item.get("scan_id")
+    try:
+        scan_id: str | None = _scan_id(raw_id)
+    except DomainError:
+        scan_id = None
+    try:
+        method = _method(item.get("method", "qr"))
+    except DomainError:
+        method = ScanMethod.QR
+    return UnreadableScan(
+        sent_id=str(raw_id)[:64] if raw_id is not None else "",
+        error=error.message,
+        scan_id=scan_id,
+        method=method,
+        device_time=_time(item.get("device_time")),
+        device_sent_at=sent_at,
+        device_id=device_id,
+    )
+
+
+def parse_sync_batch(data: Any) -> tuple[list[ScanInput | UnreadableScan], str | None]:
+    """A batch of queued scans: parsed scans, or what could be read of unreadable items."""
     body = json_object(data)
     items = body.get("scans")
     if not isinstance(items, list):
@@ -175,13 +205,12 @@ def parse_sync_batch(data: Any) -> tuple[list[ScanInput | tuple[str, str]], str 
     if len(items) > MAX_BATCH:
         raise DomainError(f"Send at most {MAX_BATCH} scans per batch.", field="scans")
     sent_at, device_id = _time(body.get("sent_at")), _device_id(body.get("device_id"))
-    parsed: list[ScanInput | tuple[str, str]] = []
+    parsed: list[ScanInput | UnreadableScan] = []
     for item in items:
         try:
             parsed.append(parse_scan(json_object(item), sent_at, device_id))
         except DomainError as error:
-            raw_id = item.get("scan_id") if isinstance(item, dict) else None
-            parsed.append((str(raw_id)[:64] if raw_id is not None else "", error.message))
+            parsed.append(_unreadable(item, error, sent_at, device_id))
     return parsed, device_id
 
 

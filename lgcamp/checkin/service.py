@@ -108,6 +108,23 @@ class ScanInput:
 
 
 @dataclass(frozen=True)
+class UnreadableScan:
+    """An item of a sync batch that is not a readable scan: its error, and what could be read.
+
+    ``sent_id`` echoes the item's scan id in the answer (whatever it was); ``scan_id`` is set
+    only when that id is usable (``SCAN_ID_RE``), so that the item can be logged under it.
+    """
+
+    sent_id: str
+    error: str
+    scan_id: str | None = None
+    method: ScanMethod = ScanMethod.QR
+    device_time: datetime | None = None
+    device_sent_at: datetime | None = None
+    device_id: str | None = None
+
+
+@dataclass(frozen=True)
 class ScanOutcome:
     """What the scanner shows: a colour, a title, details, and the facts behind them."""
 
@@ -572,6 +589,40 @@ def record_scan(
                 _set_result(connection, log_id, result)
             ticket = _ticket(connection, None, ticket.id)
     return outcome_for(event, scan.scan_id, result, ticket, scanned_at)
+
+
+def log_unreadable_scan(
+    connection: Connection, actor: ScanActor, event: Event | DoorEvent, item: UnreadableScan
+) -> bool:
+    """Log an unreadable item of a sync batch as an invalid scan ("every scan is logged").
+
+    Only an item with a usable scan id can be logged, and only once: a replayed batch, or a
+    scan id logged before (in this event or another), writes nothing. Returns whether a row
+    was written.
+    """
+    if item.scan_id is None or not SCAN_ID_RE.fullmatch(item.scan_id):
+        return False
+    received_at = utcnow()
+    take_write_lock(connection)  # SQLite: the write lock from here to the commit only
+    logged = _LOG_SCAN.first(
+        connection,
+        {
+            "scan_id": item.scan_id,
+            "event_id": event.id,
+            "booking_id": None,
+            "token_hash": None,
+            "method": item.method,
+            "result": ScanResult.INVALID,
+            "device_label": actor.door_label,
+            "device_id": item.device_id,
+            "device_time": item.device_time,
+            "received_at": received_at,
+            "scanned_at": effective_time(received_at, item.device_time, item.device_sent_at),
+            "scanner_link_id": actor.link.id if actor.link else None,
+            "person_id": actor.person.id if actor.person else None,
+        },
+    )
+    return logged is not None
 
 
 def _set_result(connection: Connection, log_id: int, result: ScanResult) -> None:

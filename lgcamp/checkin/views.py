@@ -39,9 +39,9 @@ from lgcamp.checkin.forms import (
 )
 from lgcamp.checkin.models import DoorEvent, ScanMethod
 from lgcamp.checkin.qr import qr_data_uri
-from lgcamp.checkin.service import ScanActor, ScanInput, WalkIn
+from lgcamp.checkin.service import ScanActor, ScanInput, UnreadableScan, WalkIn
 from lgcamp.database import utcnow, write_intent
-from lgcamp.errors import DomainError, show_on_form
+from lgcamp.errors import Conflict, DomainError, show_on_form
 from lgcamp.events.models import Event
 from lgcamp.events.service import get_event
 from lgcamp.extensions import db, limiter
@@ -208,13 +208,19 @@ def walk_in(slug: str) -> str | Response:
 
 @bp.route("/events/<slug>/door/check-ins/<int:check_in_id>/undo", methods=["POST"])
 def undo(slug: str, check_in_id: int) -> Response:
-    """Undo a check-in made by mistake."""
-    event, actor = door_actor(slug)
-    service.undo_check_in(db.session, actor, event, check_in_id)
-    commit()
-    flash("The check-in has been undone.", "success")
-    target = request.form.get("next") == "dashboard" and can_see_door_dashboard(current_user, event)
-    return redirect(url_for("checkin.dashboard" if target else "checkin.scanner", slug=slug))
+    """Undo a check-in made by mistake, from the door dashboard (scanners undo theirs through
+    the scanner's API); back to the dashboard with a banner naming the person."""
+    event = load_dashboard_event(slug)
+    actor = ScanActor(person=current_user, link=None, door_label=current_user.name)
+    try:
+        check_in = service.undo_check_in(db.session, actor, event, check_in_id)
+    except Conflict as error:  # another organiser was quicker, or the form was sent twice
+        flash(error.message, "info")
+    else:
+        commit()
+        name = check_in.booking.person.name
+        flash(f"The check-in of {name} has been undone: they can be scanned again.", "success")
+    return redirect(url_for("checkin.dashboard", slug=slug))
 
 
 @bp.route("/events/<slug>/door")
@@ -345,8 +351,9 @@ def api_sync(slug: str) -> Response:
     scans, device_id = parse_sync_batch(body)
     results: list[dict[str, Any]] = []
     for scan in scans:
-        if isinstance(scan, tuple):
-            results.append({"scan_id": scan[0], "error": scan[1]})
+        if isinstance(scan, UnreadableScan):
+            service.log_unreadable_scan(db.session.connection(), actor, event, scan)
+            results.append({"scan_id": scan.sent_id, "error": scan.error})
             continue
         try:
             results.append(

@@ -1,11 +1,22 @@
 // The door dashboard refreshes itself: it polls the stats JSON every 10 seconds and updates
-// the numbers, the arrivals chart and table, and the recent scans. Without JavaScript the
-// page shows the numbers as they were when it loaded, with a "Refresh now" link.
+// the numbers, the arrivals chart and table, and the recent scans with their Undo buttons.
+// Without JavaScript the page shows the numbers as they were when it loaded, with a
+// "Refresh now" link. The refresh is silent for screen readers (no live region, so nobody is
+// interrupted every 10 seconds): the "Numbers as at" line says how fresh the page is.
 const root = document.getElementById('door-dashboard')
 const POLL_MS = 10000
+const csrf = document.querySelector('meta[name="csrf-token"]')?.content || ''
+let drawnRecent = null // the recent scans as last drawn (JSON text), to redraw only on change
 
 function text (id, value) {
   document.getElementById(id).textContent = String(value)
+}
+
+function element (tag, className, content = '') {
+  const node = document.createElement(tag)
+  node.className = className
+  node.textContent = content
+  return node
 }
 
 function row (cells, header = false) {
@@ -23,14 +34,53 @@ function row (cells, header = false) {
   return tr
 }
 
+// The same markup as templates/checkin/dashboard.html.
+function result (scan) {
+  const colour = scan.colour === 'grey' ? 'govuk-tag--grey' : `lgcamp-tag--${scan.colour}`
+  const cell = document.createDocumentFragment()
+  cell.append(element('strong', `govuk-tag ${colour}`, scan.result))
+  if (scan.undone_time) {
+    cell.append(' ', element('span', 'govuk-body-s', `at ${scan.undone_time} by ${scan.undone_by}`))
+  }
+  return cell
+}
+
+function undoForm (scan) {
+  if (!scan.check_in_id) return ''
+  const form = element('form', 'lgcamp-inline-form')
+  form.method = 'post'
+  form.action = root.dataset.undo.replace(/\/0\/undo$/, `/${scan.check_in_id}/undo`)
+  form.dataset.name = scan.name
+  const token = document.createElement('input')
+  token.type = 'hidden'
+  token.name = 'csrf_token'
+  token.value = csrf
+  const button = element('button', 'govuk-button govuk-button--secondary govuk-!-margin-bottom-0', 'Undo')
+  button.type = 'submit'
+  button.append(element('span', 'govuk-visually-hidden', ` the check-in of ${scan.name}`))
+  form.append(token, button)
+  return form
+}
+
+function renderRecent (recent) {
+  const body = document.getElementById('recent-scans')
+  const drawn = JSON.stringify(recent)
+  // Redraw only when something changed, and not while the keyboard focus is in the list: the
+  // Undo button someone is on must not move or vanish under them (the next poll redraws).
+  if (drawn === drawnRecent || body.contains(document.activeElement)) return
+  const rows = recent.map((scan) => row([scan.time, scan.name, result(scan), scan.door, undoForm(scan)]))
+  body.replaceChildren(...(rows.length ? rows : [row(['No scans yet.'])]))
+  if (!rows.length) body.firstChild.firstChild.colSpan = 5
+  drawnRecent = drawn
+}
+
 function render (stats) {
   text('stat-checked-in', stats.checked_in)
   text('stat-booked', stats.booked)
   text('stat-no-shows', stats.has_started ? stats.no_shows : '–')
   const chart = document.getElementById('arrivals-chart')
   chart.replaceChildren(...stats.arrivals.map((slot) => {
-    const bar = document.createElement('span')
-    bar.className = `lgcamp-chart__bar lgcamp-chart__bar--h${slot.step}`
+    const bar = element('span', `lgcamp-chart__bar lgcamp-chart__bar--h${slot.step}`)
     bar.title = `${slot.label}: ${slot.count}`
     return bar
   }))
@@ -39,19 +89,15 @@ function render (stats) {
     tr.lastChild.classList.add('govuk-table__cell--numeric')
     return tr
   })
-  document.getElementById('arrivals-table').replaceChildren(
-    ...(arrivals.length ? arrivals : [row(['No arrivals yet.'])]))
-  const recent = stats.recent.map((scan) => {
-    const tag = document.createElement('strong')
-    tag.className = `govuk-tag lgcamp-tag--${scan.colour}`
-    tag.textContent = scan.result
-    return row([scan.time, scan.name, tag, scan.door])
-  })
-  document.getElementById('recent-scans').replaceChildren(...(recent.length ? recent : [row(['No scans yet.'])]))
-  text('stats-updated', `Updated at ${new Date().toLocaleTimeString('en-GB')}. Updates every 10 seconds.`)
+  const table = document.getElementById('arrivals-table')
+  table.replaceChildren(...(arrivals.length ? arrivals : [row(['No arrivals yet.'])]))
+  if (!arrivals.length) table.firstChild.firstChild.colSpan = 2
+  renderRecent(stats.recent)
+  text('stats-updated', `Numbers as at ${stats.as_of}.`)
 }
 
 async function poll () {
+  if (document.hidden) return // polled again when the page is shown
   try {
     const response = await fetch(root.dataset.stats, { headers: { Accept: 'application/json' }, cache: 'no-store' })
     if (response.ok) render(await response.json())
@@ -60,4 +106,16 @@ async function poll () {
   }
 }
 
-if (root) setInterval(poll, POLL_MS)
+function confirmUndo (event) {
+  const name = event.target.dataset.name
+  if (!window.confirm(`Undo the check-in of ${name}? Their ticket can then be scanned again.`)) {
+    event.preventDefault()
+  }
+}
+
+if (root) {
+  document.getElementById('stats-polling').hidden = false
+  document.getElementById('recent-scans').addEventListener('submit', confirmUndo)
+  document.addEventListener('visibilitychange', poll)
+  setInterval(poll, POLL_MS)
+}

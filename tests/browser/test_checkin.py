@@ -5,19 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import qrcode
 from PIL import Image
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from lgcamp.checkin.models import CheckIn, ScanLog
+from lgcamp.checkin.models import CheckIn, ScanLog, ScanResult
+from lgcamp.database import utcnow
+from lgcamp.events.models import Event
 from lgcamp.extensions import db
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, wait_for
 from tests.factories import (
+    PASSWORD,
     make_booking,
+    make_check_in,
     make_event,
     make_person,
     make_scanner_link,
@@ -50,6 +56,23 @@ def write_y4m(path: Path, payload: str, segments: list[tuple[bool, float]]) -> P
 
 
 @contextmanager
+def phone(browser: Any, live_server: str, **options: Any) -> Iterator[tuple[Any, Any]]:
+    """A browser context of its own (a phone); yields (context, page). Console errors fail the
+    test, except those of going offline on purpose."""
+    context = browser.new_context(base_url=live_server, **options)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield context, page
+    finally:
+        context.close()
+    unexpected = [e for e in errors if not any(n in e for n in EXPECTED_OFFLINE_NOISE)]
+    assert not unexpected, f"browser console errors: {unexpected}"
+
+
+@contextmanager
 def camera_page(browser: Any, live_server: str, video: Path) -> Iterator[tuple[Any, Any]]:
     """A separate Chromium whose camera plays the video; yields (context, page)."""
     fake_camera = [
@@ -60,18 +83,11 @@ def camera_page(browser: Any, live_server: str, video: Path) -> Iterator[tuple[A
     camera_browser = browser.browser_type.launch(
         executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *fake_camera]
     )
-    context = camera_browser.new_context(base_url=live_server, permissions=["camera"])
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        yield context, page
+        with phone(camera_browser, live_server, permissions=["camera"]) as (context, page):
+            yield context, page
     finally:
-        context.close()
         camera_browser.close()
-    unexpected = [e for e in errors if not any(n in e for n in EXPECTED_OFFLINE_NOISE)]
-    assert not unexpected, f"browser console errors: {unexpected}"
 
 
 def result(page: Any) -> tuple[str, str]:
@@ -172,3 +188,153 @@ def test_scanner_link_cannot_open_organiser_pages(page: Any, live_server: str, d
     db.session.commit()
     page.goto(f"/events/{other}/door/scan")
     assert "/sign-in" in page.url
+
+
+@pytest.fixture
+def door_2_url(door: Door) -> str:
+    """A scanner link for a second door of the same event."""
+    event = db.session.scalar(select(Event).where(Event.slug == door.slug))
+    assert event is not None
+    _link, secret = make_scanner_link(event, "Door 2")
+    db.session.commit()
+    return f"/events/{door.slug}/door/link/{secret}"
+
+
+def check_in_by_search(page: Any, name: str) -> None:
+    """Find the person with the scanner's search and check them in (queued while offline)."""
+    page.fill("#q", name.split()[0])
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_role("button", name=f"Check in {name}").click()
+    page.wait_for_selector("#scan-result:not([hidden])[data-colour='green']", timeout=5000)
+    assert "Saved on this phone" in page.inner_text("#scan-result")
+    page.click("#result-next")
+
+
+def test_two_doors_offline_earliest_scan_counts_and_the_later_door_is_told(
+    browser: Any, live_server: str, door: Door, door_2_url: str
+) -> None:
+    """Door 2 checks Ada in while offline; two minutes later so does Door 1, also offline. Door 1
+    comes back first (its check-in counts for now), then Door 2: the earlier scan wins, and
+    Door 1 is shown the conflict at its next sync, once."""
+    with (
+        phone(browser, live_server) as (door_1, page_1),
+        phone(browser, live_server) as (door_2, page_2),
+    ):
+        for page, url in ((page_1, door.link_url), (page_2, door_2_url)):
+            # The phones' clocks run as usual; fast_forward below is time passing on them.
+            page.clock.install()
+            page.goto(url)
+            page.wait_for_selector("#scanner[data-ready='true']", timeout=10000)
+        for context, page in ((door_1, page_1), (door_2, page_2)):
+            context.set_offline(True)
+            page.wait_for_selector("#offline-banner:not([hidden])", timeout=5000)
+
+        check_in_by_search(page_2, "Ada Lovelace")
+        for page in (page_1, page_2):
+            page.clock.fast_forward("02:00")
+        check_in_by_search(page_1, "Ada Lovelace")
+        assert count(ScanLog) == 0  # both scans are queued on the phones
+
+        door_1.set_offline(False)
+        page_1.wait_for_selector("#sync-status[data-queued='0']", timeout=20000)
+        wait_for(lambda: count(CheckIn, CheckIn.door_label == "Door 1") == 1)
+        door_2.set_offline(False)
+        page_2.wait_for_selector("#sync-status[data-queued='0']", timeout=20000)
+        wait_for(lambda: count(CheckIn, CheckIn.door_label == "Door 2") == 1)
+
+        # Door 1 asks for conflicts at its next sync (once a minute).
+        with page_1.expect_response(lambda r: r.url.endswith("/door/sync")):
+            page_1.clock.fast_forward("01:00")
+        page_1.wait_for_selector("#conflicts:not([hidden])", timeout=5000)
+        notices = page_1.locator("#conflict-list li")
+        assert notices.count() == 1
+        assert "Ada Lovelace: Checked in at Door 2, 2 minutes earlier" in notices.inner_text()
+        with page_1.expect_response(lambda r: r.url.endswith("/door/sync")):
+            page_1.clock.fast_forward("01:00")
+        assert page_1.locator("#conflict-list li").count() == 1  # told once
+        assert page_2.locator("#conflicts").is_hidden()
+
+    db.session.expire_all()
+    try:
+        logs = {
+            log.device_label: log
+            for log in db.session.scalars(
+                select(ScanLog).where(ScanLog.booking_id == door.booking_id)
+            )
+        }
+        assert set(logs) == {"Door 1", "Door 2"}  # both scans are in the log
+        assert logs["Door 2"].result is ScanResult.ACCEPTED
+        assert logs["Door 1"].result is ScanResult.SUPERSEDED
+        [check_in] = db.session.scalars(
+            select(CheckIn).where(CheckIn.booking_id == door.booking_id)
+        ).all()
+        assert check_in.undone_at is None
+        assert (check_in.door_label, check_in.scan_log_id) == ("Door 2", logs["Door 2"].id)
+        gap = logs["Door 1"].scanned_at - logs["Door 2"].scanned_at
+        assert timedelta(minutes=2) <= gap < timedelta(minutes=2, seconds=30)
+    finally:
+        db.session.rollback()
+
+
+def test_dashboard_undo_works_from_the_refreshed_list(
+    app: Any, browser: Any, live_server: str
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True  # the refresh draws forms with the page's token
+    organiser = make_person("Olu Organiser")
+    event = make_event(organisers=(organiser,), starts_at=utcnow() - timedelta(hours=1))
+    ticket_type = make_ticket_type(event)
+    ada = make_booking(ticket_type, make_person("Ada Lovelace"))
+    grace = make_booking(ticket_type, make_person("Grace Hopper"))
+    slug, email = event.slug, organiser.email
+    db.session.commit()
+    with phone(browser, live_server) as (_context, page):
+        page.clock.install()  # runs as usual; fast_forward brings the next 10-second refresh
+        page.goto("/sign-in")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(lambda url: "/sign-in" not in url)
+        page.goto(f"/events/{slug}/door")
+        assert "No scans yet." in page.inner_text("#recent-scans")
+
+        make_check_in(ada, door="Door 2")
+        db.session.commit()
+        page.clock.fast_forward("00:10")
+        undo = page.get_by_role("button", name="Undo the check-in of Ada Lovelace")
+        undo.wait_for(timeout=5000)
+        expect(page.locator("#stat-checked-in")).to_have_text("1")
+
+        # While the keyboard focus is on an Undo button, the list stays put (numbers refresh).
+        undo.focus()
+        make_check_in(grace, door="Door 1")
+        db.session.commit()
+        with page.expect_response(lambda r: "/door/stats" in r.url):
+            page.clock.fast_forward("00:10")
+        expect(page.locator("#stat-checked-in")).to_have_text("2")
+        assert "Grace Hopper" not in page.inner_text("#recent-scans")
+
+        asked: list[str] = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        undo.click()
+        wait_for(lambda: asked)
+        assert asked == [
+            "Undo the check-in of Ada Lovelace? Their ticket can then be scanned again."
+        ]
+        assert count(CheckIn, CheckIn.undone_at.is_not(None)) == 0
+
+        page.once("dialog", lambda dialog: dialog.accept())
+        undo.click()
+        banner = page.locator(".govuk-notification-banner--success")
+        expect(banner).to_contain_text("The check-in of Ada Lovelace has been undone")
+        assert page.url.endswith(f"/events/{slug}/door")
+        row = page.locator("#recent-scans tr", has_text="Ada Lovelace")
+        expect(row).to_contain_text("undone at")
+        expect(row).to_contain_text("by Olu Organiser")
+        expect(page.get_by_role("button", name="Undo the check-in of Ada Lovelace")).to_have_count(
+            0
+        )
+        expect(page.get_by_role("button", name="Undo the check-in of Grace Hopper")).to_have_count(
+            1
+        )
+        expect(page.locator("#stat-checked-in")).to_have_text("1")
+    assert count(CheckIn, CheckIn.undone_at.is_not(None), CheckIn.booking_id == ada.id) == 1

@@ -452,3 +452,74 @@ def test_access_needs_flag_comes_from_the_access_lead_question(ticket_type: Tick
     green = scan(ticket_type.event, needs.token)
     assert green.has_access_needs
     assert "Step-free" not in repr(green)
+
+
+def test_door_stats_recent_scans_offer_undo_until_undone(ticket_type: TicketType) -> None:
+    event = ticket_type.event
+    booking = make_booking(ticket_type, make_person("Ada Lovelace"))
+    first = scan(event, booking.token, DOOR_2)
+    scan(event, booking.token, DOOR_1)
+    scan(event, "garbage!")
+    newest_first = door_stats(db.session, event).recent
+    assert [(r.result, r.check_in_id) for r in newest_first] == [
+        ("invalid", None),
+        ("duplicate", None),
+        ("accepted", first.check_in_id),
+    ]
+    organiser = make_person("Olu Organiser")
+    actor = ScanActor(person=organiser, link=None, door_label=organiser.name)
+    assert first.check_in_id is not None
+    undone = service.undo_check_in(db.session, actor, event, first.check_in_id)
+    db.session.commit()
+    stats = door_stats(db.session, event)
+    accepted = stats.recent[-1]
+    assert (accepted.result, accepted.colour, accepted.check_in_id) == ("undone", "grey", None)
+    assert accepted.undone_by == "Olu Organiser"
+    assert undone.undone_at is not None
+    assert accepted.undone_time == undone.undone_at.astimezone(event.tz).strftime("%H:%M:%S")
+    assert [r.result for r in stats.recent[:2]] == ["invalid", "duplicate"]
+    assert stats.checked_in == 0
+    # Scanned again: the new check-in can be undone; the old line stays undone.
+    rescan = scan(event, booking.token, DOOR_1)
+    recent = door_stats(db.session, event).recent
+    assert (recent[0].result, recent[0].check_in_id) == ("accepted", rescan.check_in_id)
+    assert recent[-1].result == "undone"
+
+
+def test_unreadable_sync_item_is_logged_once_when_its_scan_id_is_usable(
+    ticket_type: TicketType,
+) -> None:
+    event = ticket_type.event
+    now = utcnow()
+    item = service.UnreadableScan(
+        sent_id="queued-0001",
+        error="token_hash must be 64 lower-case hex digits.",
+        scan_id="queued-0001",
+        method=ScanMethod.SEARCH,
+        device_time=now - timedelta(minutes=4),
+        device_sent_at=now,
+        device_id="phone-3",
+    )
+    assert service.log_unreadable_scan(db.session.connection(), DOOR_2, event, item)
+    db.session.commit()
+    assert not service.log_unreadable_scan(db.session.connection(), DOOR_2, event, item)
+    db.session.commit()
+    [log] = db.session.scalars(select(ScanLog)).all()
+    assert (log.scan_id, log.result, log.method) == ("queued-0001", ScanResult.INVALID,
+                                                    ScanMethod.SEARCH)  # fmt: skip
+    assert (log.device_label, log.device_id, log.booking_id) == ("Door 2", "phone-3", None)
+    assert abs((log.scanned_at - (now - timedelta(minutes=4))).total_seconds()) < 5
+    # Without a usable scan id there is nothing to log it under.
+    for unusable in (None, "short", "x" * 65, "has space 1", "queued-0003\n"):
+        bad = replace(item, sent_id=str(unusable), scan_id=unusable)
+        assert not service.log_unreadable_scan(db.session.connection(), DOOR_2, event, bad)
+    # A scan id already used by a readable scan is left alone.
+    booking = make_booking(ticket_type)
+    scan(event, booking.token, scan_id="queued-0002")
+    taken = replace(item, sent_id="queued-0002", scan_id="queued-0002")
+    assert not service.log_unreadable_scan(db.session.connection(), DOOR_2, event, taken)
+    db.session.commit()
+    assert log_count() == 2
+    assert db.session.scalar(select(ScanLog.result).where(ScanLog.scan_id == "queued-0002")) is (
+        ScanResult.ACCEPTED
+    )

@@ -11,16 +11,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from lgcamp.checkin.models import CheckIn, ScanLog, ScannerLink
+from lgcamp.checkin.models import CheckIn, ScanLog, ScanMethod, ScannerLink, ScanResult
 from lgcamp.database import utcnow
 from lgcamp.events.models import Event, EventRole
 from lgcamp.extensions import db
-from lgcamp.tickets.models import BookingStatus, TicketType
+from lgcamp.tickets.models import Answer, BookingStatus, TicketType
 from tests.conftest import Auth
 from tests.factories import (
     make_booking,
+    make_check_in,
     make_event,
     make_person,
+    make_question,
     make_scanner_link,
     make_ticket_type,
 )
@@ -61,25 +63,44 @@ def count(model: Any) -> int:
 
 # --- who may do what --------------------------------------------------------------------------
 
-SCANNER_URLS = [
-    ("GET", "/events/{slug}/door/scan"),
-    ("GET", "/api/events/{slug}/door/ping"),
-    ("GET", "/api/events/{slug}/door/tickets"),
-    ("GET", "/api/events/{slug}/door/search?q=sam"),
-    ("POST", "/api/events/{slug}/door/scans"),
-    ("POST", "/api/events/{slug}/door/sync"),
+# Every door route: (method, url, body, status when allowed). Bodies are JSON for the API and
+# form data for the plain forms; {placeholders} are filled in by the test below.
+SCANNER_ROUTES = [
+    ("GET", "/events/{slug}/door/scan", None, 200),
+    ("GET", "/api/events/{slug}/door/ping", None, 200),
+    ("GET", "/api/events/{slug}/door/tickets", None, 200),
+    ("GET", "/api/events/{slug}/door/search?q=sam", None, 200),
+    ("POST", "/api/events/{slug}/door/scans", {"scan_id": "perm-check-1", "payload": "x"}, 200),
+    ("POST", "/api/events/{slug}/door/sync", {"scans": []}, 200),
+    ("POST", "/events/{slug}/door/check-ins", {"booking_id": "{booking}", "scan_id": "perm-ci-1"},
+     302),
+    ("POST", "/events/{slug}/door/walk-ins",
+     {"name": "Wanda Walk", "email": "wanda@example.org", "ticket_type_id": "{ticket_type}"}, 302),
+    ("POST", "/api/events/{slug}/door/walk-ins",
+     {"name": "Will Walk", "email": "will@example.org", "ticket_type_id": "{ticket_type}",
+      "scan_id": "perm-walk-in-1"}, 200),
+    ("POST", "/api/events/{slug}/door/check-ins/{scanner_check_in}/undo", {}, 200),
+]  # fmt: skip
+ORGANISER_ROUTES = [
+    ("GET", "/events/{slug}/door", None, 200),
+    ("GET", "/events/{slug}/door/links", None, 200),
+    ("GET", "/api/events/{slug}/door/stats", None, 200),
+    ("GET", "/events/{slug}/manage", None, 200),
+    ("POST", "/events/{slug}/door/check-ins/{dashboard_check_in}/undo", {}, 302),
+    ("POST", "/events/{slug}/door/links", {"label": "Side door", "expires_in": "24"}, 302),
+    ("POST", "/events/{slug}/door/links/{spare_link}/revoke", {}, 302),
+    ("POST", "/events/{slug}/door/scanners", {"email": "val@example.org"}, 302),
+    ("POST", "/events/{slug}/door/scanners/{volunteer}/remove", {}, 302),
 ]
-ORGANISER_URLS = [
-    ("GET", "/events/{slug}/door"),
-    ("GET", "/events/{slug}/door/links"),
-    ("GET", "/api/events/{slug}/door/stats"),
-    ("GET", "/events/{slug}/manage"),
-]
+# The service worker is the same script as /static/js/scanner/sw.js: anyone may fetch it.
+PUBLIC_ROUTES = [("GET", "/events/{slug}/door/sw.js", None, 200)]
 
 
 def _as(role: str, client: FlaskClient, auth: Auth, event: Event, organiser: Any) -> None:
     if role == "attendee":
-        auth.login(make_person())
+        attendee = make_person()
+        make_booking(make_ticket_type(event, name="Attendee ticket"), attendee)
+        auth.login(attendee)
     elif role == "other organiser":
         person = make_person()
         make_event(organisers=(person,))
@@ -112,22 +133,90 @@ ROLES = {
 }
 
 
+def _fill(value: Any, ids: dict[str, Any]) -> Any:
+    if isinstance(value, dict):
+        return {key: _fill(item, ids) for key, item in value.items()}
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    return value
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_permissions_for_every_door_route(
     role: str, client: FlaskClient, auth: Auth, event: Event, organiser: Any
 ) -> None:
     may_scan, may_organise = ROLES[role]
+    ticket_type = make_ticket_type(event, capacity=10)
+    scanned, undone_by_scanner, undone_from_dashboard = (
+        make_booking(ticket_type) for _ in range(3)
+    )
+    ids = {
+        "slug": event.slug,
+        "booking": scanned.id,
+        "ticket_type": ticket_type.id,
+        "scanner_check_in": make_check_in(undone_by_scanner).id,
+        "dashboard_check_in": make_check_in(undone_from_dashboard).id,
+        "spare_link": make_scanner_link(event, "Spare door")[0].id,
+        "volunteer": make_person("Val Volunteer", "val@example.org").id,
+    }
+    logs_before = count(ScanLog)
     _as(role, client, auth, event, organiser)
-    for urls, allowed in ((SCANNER_URLS, may_scan), (ORGANISER_URLS, may_organise)):
-        for method, url in urls:
-            path = url.format(slug=event.slug)
-            body = {"scan_id": "perm-check-1", "payload": "x", "scans": []}
-            response = client.open(path, method=method, json=body if method == "POST" else None)
+    for routes, allowed in (
+        (SCANNER_ROUTES, may_scan),
+        (ORGANISER_ROUTES, may_organise),
+        (PUBLIC_ROUTES, True),
+    ):
+        for method, url, body, status in routes:
+            path = url.format(**ids)
+            data = _fill(body, ids)
+            is_api = path.startswith("/api/")
+            response = client.open(
+                path,
+                method=method,
+                json=data if is_api and method == "POST" else None,
+                data=data if not is_api and method == "POST" else None,
+            )
+            where = response.headers.get("Location", "")
             if allowed:
-                assert response.status_code == 200, (role, path, response.status_code)
+                assert response.status_code == status, (role, path, response.status_code)
+                assert "/sign-in" not in where, (role, path)
             else:
                 assert response.status_code in (302, 401, 403), (role, path)
-    assert count(ScanLog) == (1 if may_scan else 0)
+                assert response.status_code != 302 or "/sign-in" in where, (role, path, where)
+    # What was allowed happened; what was refused left no trace.
+    assert count(ScanLog) - logs_before == (4 if may_scan else 0)  # scan, check-in, 2 walk-ins
+    undone = {
+        c.id for c in db.session.scalars(select(CheckIn).where(CheckIn.undone_at.is_not(None)))
+    }
+    assert (ids["scanner_check_in"] in undone) is may_scan
+    assert (ids["dashboard_check_in"] in undone) is may_organise
+    spare_link = db.session.get(ScannerLink, ids["spare_link"])
+    assert spare_link is not None and (spare_link.revoked_at is not None) is may_organise
+
+
+def test_scanner_link_cannot_open_attendee_export_or_answers(
+    client: FlaskClient, event: Event, ticket_type: TicketType
+) -> None:
+    question = make_question(event, label="Access needs", visibility="access_lead")
+    booking = make_booking(ticket_type, make_person("Hidden Person"))
+    db.session.add(Answer(booking_id=booking.id, question_id=question.id, value="Step-free please"))
+    db.session.commit()
+    pair(client, event)
+    for path in (
+        f"/events/{event.slug}/tickets/attendees.csv",
+        f"/events/{event.slug}/tickets/attendees",
+        f"/events/{event.slug}/tickets/answers",
+        f"/events/{event.slug}/tickets/people/{booking.person_id}",
+        f"/bookings/{booking.id}",
+    ):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert "/sign-in" in response.headers["Location"], path
+        text = response.get_data(as_text=True)
+        assert "Step-free" not in text and "Hidden Person" not in text, path
+    # The scanner itself still works for this phone, and shows only the flag.
+    listing = client.get(f"/api/events/{event.slug}/door/tickets").get_data(as_text=True)
+    assert "Hidden Person" in listing and "Step-free" not in listing
 
 
 def test_scanner_link_grants_only_that_events_scanner(
@@ -184,7 +273,15 @@ def test_scan_green_then_amber_then_red(
 
 @pytest.mark.parametrize(
     "body",
-    [None, [], "text", {"scan_id": "short"}, {"scan_id": "x" * 65}, {"scan_id": 12345678}],
+    [
+        None,
+        [],
+        "text",
+        {"scan_id": "short"},
+        {"scan_id": "x" * 65},
+        {"scan_id": 12345678},
+        {"scan_id": "newline-at-end\n"},
+    ],
 )
 def test_malformed_scan_requests_get_json_errors(
     client: FlaskClient, event: Event, body: Any
@@ -222,7 +319,7 @@ def test_sync_is_idempotent_and_reports_bad_items(
     results = first["results"]
     assert [r.get("colour") for r in results] == ["green", "green", None, "red", None]
     assert "token_hash must be" in results[2]["error"]
-    assert count(CheckIn) == 2 and count(ScanLog) == 3
+    assert count(CheckIn) == 2 and count(ScanLog) == 4  # offline-0003 is logged as invalid
     check_in = db.session.scalar(select(CheckIn).where(CheckIn.booking_id == bookings[0].id))
     assert check_in is not None
     assert abs((check_in.scanned_at - (now - timedelta(minutes=5))).total_seconds()) < 5
@@ -230,6 +327,52 @@ def test_sync_is_idempotent_and_reports_bad_items(
     response = client.post(url, json=too_many)
     assert response.status_code == 400
     assert "at most 200" in response.get_json()["error"]["message"]
+
+
+def test_sync_logs_unreadable_items_with_a_usable_scan_id_once(
+    client: FlaskClient, auth: Auth, event: Event, organiser: Any
+) -> None:
+    auth.login(organiser)
+    now = utcnow()
+    scanned = now - timedelta(minutes=3)
+    batch = {
+        "sent_at": now.isoformat(),
+        "device_id": "phone-9",
+        "device_label": "Side door",
+        "scans": [
+            {"scan_id": "bad-hash-0001", "token_hash": "NOT-HEX",
+             "device_time": scanned.isoformat()},
+            {"scan_id": "bad-method-01", "method": "telepathy", "payload": "x"},
+            {"scan_id": "bad-booking-1", "booking_id": -4, "method": "search"},
+            {"scan_id": "short", "token_hash": "NOT-HEX"},  # no usable scan id: not logged
+            {"scan_id": "x" * 65, "payload": "x"},
+            {"scan_id": 123456789, "payload": "x"},
+            {"token_hash": "NOT-HEX"},
+            ["not", "an", "object"],
+        ],
+    }  # fmt: skip
+    url = f"/api/events/{event.slug}/door/sync"
+    first = client.post(url, json=batch).get_json()
+    again = client.post(url, json=batch).get_json()
+    assert first == again
+    assert all("error" in result for result in first["results"])
+    assert [r["scan_id"] for r in first["results"]][:5] == [
+        "bad-hash-0001", "bad-method-01", "bad-booking-1", "short", "x" * 64,
+    ]  # fmt: skip
+    logs = {log.scan_id: log for log in db.session.scalars(select(ScanLog))}
+    assert set(logs) == {"bad-hash-0001", "bad-method-01", "bad-booking-1"}
+    assert {log.result for log in logs.values()} == {ScanResult.INVALID}
+    assert {log.device_label for log in logs.values()} == {"Side door"}
+    assert {log.device_id for log in logs.values()} == {"phone-9"}
+    assert {log.person_id for log in logs.values()} == {organiser.id}
+    assert logs["bad-hash-0001"].device_time == scanned
+    assert abs((logs["bad-hash-0001"].scanned_at - scanned).total_seconds()) < 5
+    assert logs["bad-method-01"].device_time is None
+    assert logs["bad-booking-1"].method is ScanMethod.SEARCH
+    assert logs["bad-booking-1"].booking_id is None
+    # The dashboard lists them with the other scans.
+    stats = client.get(f"/api/events/{event.slug}/door/stats").get_json()
+    assert [r["result"] for r in stats["recent"]] == ["invalid"] * 3
 
 
 def test_ticket_list_has_no_tokens_and_supports_etag(
@@ -410,3 +553,112 @@ def test_service_worker_is_served_in_scope(client: FlaskClient, event: Event) ->
     assert "javascript" in response.content_type
     assert response.headers["Service-Worker-Allowed"] == f"/events/{event.slug}/door/"
     assert "caches" in response.get_data(as_text=True)
+
+
+# --- undo from the dashboard ---------------------------------------------------------------
+
+
+@pytest.fixture
+def checked_in(organiser: Any) -> CheckIn:
+    """Ada Lovelace, checked in at Door 2 of an event that has started."""
+    event = make_event(organisers=(organiser,), starts_at=utcnow() - timedelta(hours=1))
+    booking = make_booking(make_ticket_type(event), make_person("Ada Lovelace"))
+    return make_check_in(booking, door="Door 2")
+
+
+def undo_url(check_in: CheckIn) -> str:
+    return f"/events/{check_in.booking.event.slug}/door/check-ins/{check_in.id}/undo"
+
+
+def test_dashboard_undo_names_the_person_and_shows_who_undid_it(
+    client: FlaskClient, auth: Auth, organiser: Any, checked_in: CheckIn
+) -> None:
+    slug = checked_in.booking.event.slug
+    auth.login(organiser)
+    page = client.get(f"/events/{slug}/door").get_data(as_text=True)
+    assert f'action="{undo_url(checked_in)}"' in page
+    assert 'name="csrf_token"' in page
+    assert 'Undo<span class="govuk-visually-hidden"> the check-in of Ada Lovelace</span>' in page
+    assert re.search(r'id="stat-checked-in">1<', page)
+
+    response = client.post(undo_url(checked_in), follow_redirects=True)
+    assert response.request.path == f"/events/{slug}/door"
+    page = response.get_data(as_text=True)
+    assert "govuk-notification-banner--success" in page
+    assert "The check-in of Ada Lovelace has been undone" in page
+    db.session.refresh(checked_in)
+    assert checked_in.undone_at is not None
+    assert (checked_in.undone_by_id, checked_in.undone_by_label) == (organiser.id, organiser.name)
+    assert re.search(r'id="stat-checked-in">0<', page)
+    # The scan stays in the list, shown as undone (who and when), with no Undo button left.
+    assert f'action="{undo_url(checked_in)}"' not in page
+    undone_time = checked_in.undone_at.astimezone(checked_in.booking.event.tz).strftime("%H:%M:%S")
+    assert re.search(r"govuk-tag--grey\">undone</strong>\s*<span[^>]*>at " + undone_time
+                     + " by Olu Organiser<", page)  # fmt: skip
+    [recent] = client.get(f"/api/events/{slug}/door/stats").get_json()["recent"]
+    assert (recent["result"], recent["colour"], recent["check_in_id"]) == ("undone", "grey", None)
+    assert (recent["undone_time"], recent["undone_by"]) == (undone_time, "Olu Organiser")
+
+    # Sent again (a second click, or another organiser was quicker): said plainly, no change.
+    again = client.post(undo_url(checked_in), follow_redirects=True)
+    assert again.request.path == f"/events/{slug}/door"
+    assert "undone already" in again.get_data(as_text=True)
+    db.session.refresh(checked_in)
+    assert checked_in.undone_by_label == organiser.name
+
+
+def test_dashboard_undo_of_unknown_or_other_events_check_in_is_404(
+    client: FlaskClient, auth: Auth, organiser: Any, checked_in: CheckIn
+) -> None:
+    auth.login(organiser)
+    slug = checked_in.booking.event.slug
+    assert client.post(f"/events/{slug}/door/check-ins/999999/undo").status_code == 404
+    elsewhere = make_check_in(make_booking(make_ticket_type(make_event(organisers=(organiser,)))))
+    assert client.post(f"/events/{slug}/door/check-ins/{elsewhere.id}/undo").status_code == 404
+    db.session.refresh(elsewhere)
+    assert elsewhere.undone_at is None
+
+
+@pytest.mark.parametrize("role", ["scanner link", "scanner role", "attendee", "anonymous"])
+def test_dashboard_undo_refused_to_scanners_and_attendees(
+    role: str, client: FlaskClient, auth: Auth, organiser: Any, checked_in: CheckIn
+) -> None:
+    event = checked_in.booking.event
+    _as(role, client, auth, event, organiser)
+    response = client.post(undo_url(checked_in))
+    if role in ("scanner link", "anonymous"):
+        assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    else:
+        assert response.status_code == 403
+    db.session.refresh(checked_in)
+    assert checked_in.undone_at is None
+
+
+def test_dashboard_undo_needs_the_pages_csrf_token(
+    app: Flask, client: FlaskClient, auth: Auth, organiser: Any, checked_in: CheckIn
+) -> None:
+    auth.login(organiser)
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get(f"/events/{checked_in.booking.event.slug}/door").get_data(as_text=True)
+    form_token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    meta_token = re.search(r'name="csrf-token" content="([^"]+)"', page)  # for JS-drawn forms
+    assert form_token and meta_token
+    assert client.post(undo_url(checked_in)).status_code == 400
+    db.session.refresh(checked_in)
+    assert checked_in.undone_at is None
+    response = client.post(undo_url(checked_in), data={"csrf_token": meta_token.group(1)})
+    assert response.status_code == 302
+    db.session.refresh(checked_in)
+    assert checked_in.undone_at is not None
+
+
+def test_dashboard_refresh_is_not_a_live_region(
+    client: FlaskClient, auth: Auth, organiser: Any, checked_in: CheckIn
+) -> None:
+    auth.login(organiser)
+    page = client.get(f"/events/{checked_in.booking.event.slug}/door").get_data(as_text=True)
+    assert re.search(r'<span id="stats-updated">Numbers as at \d\d:\d\d:\d\d\.</span>', page)
+    assert 'role="status"' not in page and "aria-live" not in page
+    # The chart is hidden from screen readers; the same numbers are in a table.
+    assert 'id="arrivals-chart" aria-hidden="true"' in page
+    assert "Arrivals per 15 minutes (event time)</caption>" in page

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import socket
+import ssl
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
+from werkzeug.serving import make_ssl_devcert
 
-from lgcamp import mail
+from lgcamp import cli, mail
 from lgcamp.accounts.models import Person
 from lgcamp.events.models import Event, EventStatus
 from lgcamp.extensions import db
@@ -72,3 +80,64 @@ def test_mail_worker_sends_what_requests_left_queued(
     ]
     statuses = db.session.scalars(select(mail.OutboundEmail.status)).all()
     assert statuses == ["sent"] * 3
+
+
+def test_demo_refuses_missing_or_unmatched_certificate_files(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    cert, key = make_ssl_devcert(str(tmp_path / "demo"), host="localhost")
+    other_cert, _other_key = make_ssl_devcert(str(tmp_path / "other"), host="localhost")
+    missing = runner.invoke(args=["demo", "--no-serve", "--cert", str(tmp_path / "no.pem"),
+                                  "--key", key])  # fmt: skip
+    assert missing.exit_code == 2
+    assert "'--cert'" in missing.output and "does not exist" in missing.output
+    alone = runner.invoke(args=["demo", "--no-serve", "--cert", cert])
+    assert alone.exit_code == 2 and "--cert and --key go together" in alone.output
+    unmatched = runner.invoke(args=["demo", "--no-serve", "--cert", other_cert, "--key", key])
+    assert unmatched.exit_code == 2
+    assert f"cannot serve with {other_cert} and {key}" in unmatched.output
+    assert "Seeding" not in missing.output + alone.output + unmatched.output  # refused first
+
+
+def test_demo_serves_with_the_given_certificate(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.config["MAIL_SERVER"] = None
+    db.drop_all()  # the demo migrates an empty database itself
+    cert, key = make_ssl_devcert(str(tmp_path / "demo"), host="localhost")
+    served: dict[str, Any] = {}
+
+    def run_simple(host: str, port: int, _app: Flask, **options: Any) -> None:
+        served.update(host=host, port=port, **options)
+
+    monkeypatch.setattr(cli, "run_simple", run_simple)
+    result = runner.invoke(args=["demo", "--port", "8443", "--cert", cert, "--key", key])
+    assert result.exit_code == 0, result.output
+    assert "https://127.0.0.1:8443/events/" in result.output  # the scanner link
+    assert f"Certificate: {cert}" in result.output
+    context = served["ssl_context"]
+    assert isinstance(context, ssl.SSLContext)
+    assert (served["host"], served["port"]) == ("127.0.0.1", 8443)
+    # The context really holds the certificate: a client trusting it completes a handshake.
+    client = ssl.create_default_context(cafile=cert)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as raw:
+            conn, _address = listener.accept()
+            with conn:
+                errors: list[BaseException] = []
+
+                def serve() -> None:
+                    try:
+                        context.wrap_socket(conn, server_side=True).close()
+                    except (ssl.SSLError, OSError) as error:  # a failed handshake fails below
+                        errors.append(error)
+
+                thread = threading.Thread(target=serve)
+                thread.start()
+                with client.wrap_socket(raw, server_hostname="localhost") as tls:
+                    assert tls.version() is not None
+                thread.join(timeout=10)
+                assert not errors
