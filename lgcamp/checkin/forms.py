@@ -20,6 +20,7 @@ from lgcamp.checkin.service import HASH_RE, MAX_PAYLOAD, SCAN_ID_RE, ScanInput, 
 from lgcamp.errors import DomainError
 
 MAX_BATCH = 200
+MAX_DEVICE_LABEL = 60  # scan_log.device_label and check_in.door_label
 EXPIRY_CHOICES = [
     SelectChoice("12", "12 hours"),
     SelectChoice("24", "1 day"),
@@ -215,8 +216,21 @@ def parse_sync_batch(data: Any) -> tuple[list[ScanInput | UnreadableScan], str |
 
 
 def device_label(data: Any) -> str | None:
-    """The label a signed-in scanner gives its phone ("Door 2"); links use their own label."""
+    """The label a signed-in scanner gives its phone ("Door 2"); links use their own label.
+
+    Absent or blank: None (the person's name is used). Refused rather than cut short, so that
+    the log never shows a door name other than the one typed.
+    """
     value = data.get("device_label") if isinstance(data, dict) else None
-    if not isinstance(value, str) or not value.strip():
+    if value is None:
         return None
-    return value.strip()[:60]
+    if not isinstance(value, str) or not value.isprintable():
+        raise DomainError(
+            "device_label must be text without control characters.", field="device_label"
+        )
+    label = value.strip()
+    if len(label) > MAX_DEVICE_LABEL:
+        raise DomainError(
+            f"device_label must be {MAX_DEVICE_LABEL} characters or fewer.", field="device_label"
+        )
+    return label or None

@@ -731,6 +731,7 @@ class BookingMatch:
     token_hash: str
     checked_in_at: datetime | None
     door: str | None
+    check_in_id: int | None  # the accepted check-in, for the door's undo
 
     def as_json(self) -> dict[str, Any]:
         """The API's view of a match."""
@@ -743,6 +744,7 @@ class BookingMatch:
             "h": self.token_hash,
             "checked_in_at": self.checked_in_at.isoformat() if self.checked_in_at else None,
             "door": self.door,
+            "check_in_id": self.check_in_id,
         }
 
 
@@ -757,6 +759,7 @@ def _door_rows(event: Event | DoorEvent) -> Select[Any]:
             Booking.token_hash,
             CheckIn.scanned_at,
             CheckIn.door_label,
+            CheckIn.id,
         )
         .join(Person, Person.id == Booking.person_id)
         .join(TicketType, TicketType.id == Booking.ticket_type_id)
@@ -805,7 +808,7 @@ def ticket_list(session: Session, event: Event | DoorEvent) -> list[dict[str, An
             "d": door,
             "a": booking_id in with_needs,
         }
-        for booking_id, name, _org, ticket_type, status, token_hash, checked_in_at, door in rows
+        for booking_id, name, _org, ticket_type, status, token_hash, checked_in_at, door, _ in rows
     ]
 
 

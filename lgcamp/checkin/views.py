@@ -26,6 +26,7 @@ from wtforms.fields.choices import SelectChoice
 from lgcamp.checkin import links, service
 from lgcamp.checkin.dashboard import door_stats
 from lgcamp.checkin.forms import (
+    MAX_DEVICE_LABEL,
     ApiWalkInForm,
     CheckInForm,
     ScannerLinkForm,
@@ -76,9 +77,9 @@ def door_access(slug: str, device_label: str | None = None) -> tuple[DoorEvent, 
     if link is not None and can_scan(link, event):
         return event, ScanActor(person=None, link=link, door_label=link.label)
     if can_scan(current_user, event):
-        return event, ScanActor(
-            person=current_user, link=None, door_label=device_label or current_user.name
-        )
+        # A long name is cut to fit the door label columns (a typed door name is checked).
+        label = device_label or current_user.name[:MAX_DEVICE_LABEL]
+        return event, ScanActor(person=current_user, link=None, door_label=label)
     if str(event.id) in grants:
         abort(403, EXPIRED_LINK)
     authorize(False)
@@ -393,8 +394,8 @@ def api_tickets(slug: str) -> Response:
 @bp.route("/api/events/<slug>/door/walk-ins", methods=["POST"])
 def api_walk_in(slug: str) -> Response | tuple[Response, int]:
     """Register and check in a walk-in; 409 with a clear message when the event is full."""
-    event, actor = door_actor(slug)
-    json_object(request.get_json(silent=True))
+    body = json_object(request.get_json(silent=True))
+    event, actor = door_actor(slug, device_label(body))
     form = _walk_in_form(ApiWalkInForm, event)
     if not form.validate():
         return jsonify(error={"status": 400, "title": "Check the details",
@@ -410,8 +411,8 @@ def api_walk_in(slug: str) -> Response | tuple[Response, int]:
 
 @bp.route("/api/events/<slug>/door/check-ins/<int:check_in_id>/undo", methods=["POST"])
 def api_undo(slug: str, check_in_id: int) -> Response:
-    """Undo a check-in made by mistake."""
-    event, actor = door_access(slug)
+    """Undo a check-in made by mistake (``device_label`` in an optional JSON body)."""
+    event, actor = door_access(slug, device_label(request.get_json(silent=True)))
     check_in = service.undo_check_in(db.session, actor, event, check_in_id)
     commit()
     return jsonify(check_in_id=check_in.id, undone_at=check_in.undone_at.isoformat())  # type: ignore[union-attr]

@@ -15,9 +15,10 @@ from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from lgcamp.checkin.models import CheckIn, ScanLog, ScanResult
+from lgcamp.checkin.models import CheckIn, ScanLog, ScannerLink, ScanResult
 from lgcamp.database import utcnow
-from lgcamp.events.models import Event
+from lgcamp.events.models import Event, EventRoleName
+from lgcamp.events.service import get_event
 from lgcamp.extensions import db
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, wait_for
 from tests.factories import (
@@ -26,6 +27,7 @@ from tests.factories import (
     make_check_in,
     make_event,
     make_person,
+    make_role,
     make_scanner_link,
     make_ticket_type,
 )
@@ -35,6 +37,8 @@ pytestmark = pytest.mark.browser
 WIDTH, HEIGHT, FPS = 640, 480, 5
 # Console messages a phone going offline produces on purpose; anything else fails the test.
 EXPECTED_OFFLINE_NOISE = ("net::ERR_INTERNET_DISCONNECTED", "Failed to fetch")
+# ... and the one a phone whose scanner link was revoked gets from its next call.
+EXPECTED_REVOKED_NOISE = (*EXPECTED_OFFLINE_NOISE, "status of 403")
 
 
 def write_y4m(path: Path, payload: str, segments: list[tuple[bool, float]]) -> Path:
@@ -56,9 +60,14 @@ def write_y4m(path: Path, payload: str, segments: list[tuple[bool, float]]) -> P
 
 
 @contextmanager
-def phone(browser: Any, live_server: str, **options: Any) -> Iterator[tuple[Any, Any]]:
+def phone(
+    browser: Any,
+    live_server: str,
+    noise: tuple[str, ...] = EXPECTED_OFFLINE_NOISE,
+    **options: Any,
+) -> Iterator[tuple[Any, Any]]:
     """A browser context of its own (a phone); yields (context, page). Console errors fail the
-    test, except those of going offline on purpose."""
+    test, except the expected noise (by default, that of going offline on purpose)."""
     context = browser.new_context(base_url=live_server, **options)
     page = context.new_page()
     errors: list[str] = []
@@ -68,13 +77,23 @@ def phone(browser: Any, live_server: str, **options: Any) -> Iterator[tuple[Any,
         yield context, page
     finally:
         context.close()
-    unexpected = [e for e in errors if not any(n in e for n in EXPECTED_OFFLINE_NOISE)]
+    unexpected = [e for e in errors if not any(n in e for n in noise)]
     assert not unexpected, f"browser console errors: {unexpected}"
 
 
 @contextmanager
-def camera_page(browser: Any, live_server: str, video: Path) -> Iterator[tuple[Any, Any]]:
-    """A separate Chromium whose camera plays the video; yields (context, page)."""
+def camera_page(
+    browser: Any,
+    live_server: str,
+    video: Path,
+    noise: tuple[str, ...] = EXPECTED_OFFLINE_NOISE,
+    service_workers: str = "allow",
+) -> Iterator[tuple[Any, Any]]:
+    """A separate Chromium whose camera plays the video; yields (context, page).
+
+    Console errors other than the expected noise fail the test. Playwright cannot intercept
+    requests of a page under a service worker: tests that use page.route block it.
+    """
     fake_camera = [
         "--use-fake-device-for-media-stream",
         "--use-fake-ui-for-media-stream",
@@ -84,7 +103,13 @@ def camera_page(browser: Any, live_server: str, video: Path) -> Iterator[tuple[A
         executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *fake_camera]
     )
     try:
-        with phone(camera_browser, live_server, permissions=["camera"]) as (context, page):
+        with phone(
+            camera_browser,
+            live_server,
+            noise,
+            permissions=["camera"],
+            service_workers=service_workers,
+        ) as (context, page):
             yield context, page
     finally:
         camera_browser.close()
@@ -94,6 +119,37 @@ def result(page: Any) -> tuple[str, str]:
     """The colour and text of the full-screen result, once it is shown."""
     overlay = page.locator("#scan-result")
     return overlay.get_attribute("data-colour") or "", overlay.inner_text()
+
+
+def focused(page: Any) -> str:
+    """The id, or else the text, of the element that has the focus."""
+    return page.evaluate("document.activeElement.id || document.activeElement.textContent")
+
+
+# IndexedDB on the phone, read in the page: the ticket list's size and the queued scan ids.
+READ_PHONE = """async (slug) => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open(`lgcamp-door-${slug}`)
+    request.onsuccess = () => resolve(request.result)
+    request.onerror = () => reject(request.error)
+  })
+  const read = (name, how) => new Promise((resolve, reject) => {
+    const request = db.transaction(name).objectStore(name)[how]()
+    request.onsuccess = () => resolve(request.result)
+    request.onerror = () => reject(request.error)
+  })
+  const queued = (await read('queue', 'getAll')).map((item) => item.scan_id)
+  const phone = { tickets: await read('tickets', 'count'), queued }
+  db.close()
+  return phone
+}"""
+
+# Counts the results shown (each sets the title) from now on, in window.resultsShown.
+COUNT_RESULTS = """() => {
+  window.resultsShown = 0
+  new MutationObserver((records) => { window.resultsShown += records.length })
+    .observe(document.getElementById('result-title'), { childList: true })
+}"""
 
 
 def count(model: Any, *where: Any) -> int:
@@ -142,6 +198,168 @@ def test_camera_scan_shows_green_then_amber_on_rescan(
         assert "Already checked in" in text and "Door 1" in text
     assert count(CheckIn, CheckIn.booking_id == door.booking_id) == 1
     assert count(ScanLog, ScanLog.result == "duplicate") >= 1
+
+
+def test_undo_from_the_result_screen_which_waits_with_the_focus_on_it(
+    browser: Any, live_server: str, door: Door, tmp_path: Path
+) -> None:
+    video = write_y4m(tmp_path / "ticket.y4m", door.token, [(True, 2), (False, 60)])
+    with camera_page(browser, live_server, video) as (_context, page):
+        page.goto(door.link_url)
+        assert page.locator("#door-name").count() == 0  # a link scans as its own door
+        page.wait_for_selector("#scan-result:not([hidden])[data-colour='green']", timeout=15000)
+        assert focused(page) == "result-next"
+        assert page.locator("#result-undo").is_visible()
+        # Longer than the 2.5 s a green result used to stay: while it offers Undo, it waits.
+        page.wait_for_timeout(3500)
+        assert page.locator("#scan-result").is_visible()
+        page.click("#result-undo")
+        page.wait_for_selector("#scan-result:not([hidden])[data-colour='amber']", timeout=5000)
+        assert "Check-in undone" in result(page)[1]
+    undone = CheckIn.booking_id == door.booking_id, CheckIn.undone_at.is_not(None)
+    wait_for(lambda: count(CheckIn, *undone, CheckIn.undone_by_label == "Door 1") == 1)
+    assert count(CheckIn, CheckIn.undone_at.is_(None)) == 0
+
+
+def test_undo_from_a_search_row_says_when_it_needs_a_connection(
+    browser: Any, live_server: str, door: Door, tmp_path: Path
+) -> None:
+    video = write_y4m(tmp_path / "blank.y4m", door.token, [(False, 2)])
+    with camera_page(browser, live_server, video) as (context, page):
+        page.goto(door.link_url)
+        page.wait_for_selector("#scanner[data-ready='true']", timeout=10000)
+        page.fill("#q", "Ada")
+        page.press("#q", "Enter")
+        page.get_by_role("button", name="Check in Ada Lovelace").click()
+        page.wait_for_selector("#scan-result:not([hidden])[data-colour='green']", timeout=5000)
+        assert focused(page) == "result-next"
+        page.keyboard.press("Enter")  # "Next scan": the result closes, the focus comes back
+        page.wait_for_selector("#scan-result", state="hidden")
+        assert focused(page) == "Undo check-in of Ada Lovelace"
+        assert "Checked in" in page.inner_text("#search-results")
+        wait_for(lambda: count(CheckIn, CheckIn.undone_at.is_(None)) == 1)
+
+        # A new search finds her checked in, with the check-in's id to undo it by.
+        page.fill("#q", "Lovelace")
+        page.press("#q", "Enter")
+        page.wait_for_selector("#search-results >> text=In at Door 1")
+        undo = page.get_by_role("button", name="Undo check-in of Ada Lovelace")
+        context.set_offline(True)
+        page.wait_for_selector("#offline-banner:not([hidden])", timeout=5000)
+        undo.click()
+        page.wait_for_selector("#search-results >> text=Undo needs a connection")
+        assert count(CheckIn, CheckIn.undone_at.is_(None)) == 1
+
+        context.set_offline(False)
+        page.wait_for_selector("#offline-banner[hidden]", state="attached", timeout=10000)
+        undo.click()
+        page.wait_for_selector("#search-results >> text=Check-in undone")
+        assert page.get_by_role("button", name="Check in Ada Lovelace").is_visible()
+    assert count(CheckIn, CheckIn.undone_at.is_(None)) == 0
+    assert count(CheckIn, CheckIn.undone_by_label == "Door 1") == 1
+
+
+def test_a_slow_server_gets_the_local_answer_and_the_scan_is_recorded_once(
+    browser: Any, live_server: str, door: Door, tmp_path: Path
+) -> None:
+    video = write_y4m(tmp_path / "ticket.y4m", door.token, [(False, 6), (True, 2), (False, 60)])
+    held: list[Any] = []  # the live scan's request, held back: the server is slow
+    synced: list[str] = []  # scan ids sent by the queue
+    with camera_page(browser, live_server, video, service_workers="block") as (_context, page):
+        page.route("**/door/scans", lambda route: held.append(route))
+        page.on(
+            "request",
+            lambda r: (
+                synced.extend(s["scan_id"] for s in r.post_data_json["scans"])
+                if r.url.endswith("/door/sync") and r.method == "POST"
+                else None
+            ),
+        )
+        page.goto(door.link_url)
+        page.wait_for_selector("#scanner[data-ready='true']", timeout=10000)
+        page.evaluate(COUNT_RESULTS)
+        page.wait_for_selector("#scan-result:not([hidden])[data-colour='green']", timeout=20000)
+        assert "Saved on this phone" in page.inner_text("#scan-result")
+        assert page.locator("#offline-banner").is_visible()
+        assert len(held) == 1 and count(ScanLog) == 0
+        scan_id = held[0].request.post_data_json["scan_id"]
+
+        with page.expect_response("**/door/scans") as late:
+            held[0].continue_()  # the slow request reaches the server after all
+        late.value.finished()
+        page.wait_for_selector("#offline-banner[hidden]", state="attached", timeout=10000)
+        page.wait_for_selector("#sync-status[data-queued='0']", timeout=10000)
+        assert scan_id in synced  # the queued copy was sent too, under the same scan id
+        assert page.evaluate("window.resultsShown") == 1  # the late answer was not shown
+    db.session.expire_all()
+    assert db.session.scalars(select(ScanLog.scan_id)).all() == [scan_id]
+    assert count(CheckIn, CheckIn.booking_id == door.booking_id) == 1
+
+
+def test_a_revoked_link_stops_scanning_and_clears_the_names_but_keeps_the_queue(
+    browser: Any, live_server: str, door: Door, tmp_path: Path
+) -> None:
+    video = write_y4m(tmp_path / "blank.y4m", door.token, [(False, 2)])
+    with camera_page(browser, live_server, video, EXPECTED_REVOKED_NOISE) as (context, page):
+        page.goto(door.link_url)
+        page.wait_for_selector("#scanner[data-ready='true']", timeout=10000)
+        page.wait_for_function("document.getElementById('camera').srcObject !== null")
+        assert page.evaluate(READ_PHONE, door.slug) == {"tickets": 1, "queued": []}
+        context.set_offline(True)
+        page.wait_for_selector("#offline-banner:not([hidden])", timeout=5000)
+        page.fill("#q", "Ada")
+        page.press("#q", "Enter")
+        page.get_by_role("button", name="Check in Ada Lovelace").click()
+        page.wait_for_selector("#scan-result:not([hidden])[data-colour='green']", timeout=5000)
+        page.click("#result-next")
+        assert len(page.evaluate(READ_PHONE, door.slug)["queued"]) == 1
+
+        db.session.execute(
+            ScannerLink.__table__.update().values(revoked_at=utcnow())  # type: ignore[attr-defined]
+        )
+        db.session.commit()
+        context.set_offline(False)
+        page.wait_for_selector("#denied-banner:not([hidden])", timeout=15000)
+        banner = page.inner_text("#denied-banner")
+        assert "This scanner link no longer works. Ask an organiser for a new one." in banner
+        assert "1 scan could not be sent" in banner
+        assert page.locator("#scanner-tools").is_hidden()  # no camera, search or names
+        assert page.evaluate("document.getElementById('camera').srcObject") is None
+        phone = page.evaluate(READ_PHONE, door.slug)
+        assert phone["tickets"] == 0 and len(phone["queued"]) == 1
+        assert "1 scan waiting to be sent" in page.inner_text("#sync-status")
+    assert count(CheckIn) == 0 and count(ScanLog) == 0
+
+
+def test_a_signed_in_scanner_names_the_door(
+    browser: Any, live_server: str, door: Door, tmp_path: Path
+) -> None:
+    volunteer = make_person("Olu Volunteer")
+    event = get_event(db.session, door.slug)
+    assert event is not None
+    make_role(event, volunteer, EventRoleName.SCANNER)
+    email = volunteer.email
+    db.session.commit()
+    video = write_y4m(tmp_path / "blank.y4m", door.token, [(False, 2)])
+    with camera_page(browser, live_server, video) as (_context, page):
+        page.goto("/sign-in")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"/events/{door.slug}/door/scan")
+        page.wait_for_selector("#scanner[data-ready='true']", timeout=10000)
+        assert page.inner_text("#door-label") == "Olu Volunteer"
+        page.get_by_label("Door name").fill("Side gate")
+        assert page.inner_text("#door-label") == "Side gate"
+        page.reload()
+        page.wait_for_selector("#scanner[data-ready='true']", timeout=10000)
+        assert page.get_by_label("Door name").input_value() == "Side gate"  # kept on the phone
+        page.fill("#q", "Ada")
+        page.press("#q", "Enter")
+        page.get_by_role("button", name="Check in Ada Lovelace").click()
+        page.wait_for_selector("#scan-result:not([hidden])[data-colour='green']", timeout=5000)
+    wait_for(lambda: count(ScanLog, ScanLog.device_label == "Side gate") == 1)
+    assert count(CheckIn, CheckIn.door_label == "Side gate") == 1
 
 
 def test_offline_scans_are_queued_survive_reload_and_sync_once(

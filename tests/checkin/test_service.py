@@ -293,6 +293,23 @@ def test_search_result_checks_in_by_booking_id(ticket_type: TicketType) -> None:
     assert match.door == "Door 1"
 
 
+def test_search_results_carry_the_accepted_check_in_to_undo(ticket_type: TicketType) -> None:
+    booking = make_booking(ticket_type, make_person("Priya Shah"))
+    [match] = service.search_bookings(db.session, ticket_type.event, "priya")
+    assert match.check_in_id is None and match.as_json()["check_in_id"] is None
+    first = scan(ticket_type.event, booking.token)
+    [match] = service.search_bookings(db.session, ticket_type.event, "priya")
+    assert match.check_in_id == first.check_in_id is not None
+    assert match.as_json()["check_in_id"] == first.check_in_id
+    service.undo_check_in(db.session, DOOR_2, ticket_type.event, first.check_in_id)
+    db.session.commit()
+    [match] = service.search_bookings(db.session, ticket_type.event, "priya")
+    assert (match.check_in_id, match.checked_in_at) == (None, None)
+    again = scan(ticket_type.event, booking.token)
+    [match] = service.search_bookings(db.session, ticket_type.event, "priya")
+    assert match.check_in_id == again.check_in_id != first.check_in_id
+
+
 def test_ticket_list_has_hashes_never_tokens(ticket_type: TicketType) -> None:
     booking = make_booking(ticket_type, make_person("Zara Ahmed"))
     cancelled = make_booking(ticket_type, status=BookingStatus.CANCELLED)

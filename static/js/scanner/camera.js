@@ -38,6 +38,7 @@ export class Camera {
     this.onCode = onCode
     this.lastSeen = new Map() // payload -> time last decoded
     this.stream = null
+    this.stopped = false
   }
 
   async start () {
@@ -46,10 +47,22 @@ export class Camera {
       video: { facingMode: { ideal: 'environment' }, width: { ideal: 1280 } },
       audio: false
     })
+    if (this.stopped) {
+      this.stop()
+      return
+    }
     this.video.srcObject = this.stream
     await this.video.play()
     this.decode = await makeDetector()
     this.loop()
+  }
+
+  // Stop for good (this page may no longer scan): the camera light goes off.
+  stop () {
+    this.stopped = true
+    for (const track of this.stream?.getTracks() || []) track.stop()
+    this.stream = null
+    this.video.srcObject = null
   }
 
   async loop () {

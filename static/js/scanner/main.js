@@ -1,8 +1,10 @@
 // The door scanner: camera scans, search and walk-ins, and offline without a switch.
-// Online, each scan goes to the API (3-second timeout). When a request fails or is slow the
-// page carries on offline: it checks scans against the ticket list kept in IndexedDB,
-// queues them with their scan ids, and sends the queue when the connection is back.
-// Scan ids make every send idempotent, so nothing is lost or counted twice.
+// Online, each scan goes to the API, and the page waits for its answer for under a second
+// (api.ANSWER_MS). When a request fails or is slower than that the page carries on offline:
+// it checks scans against the ticket list kept in IndexedDB, queues them with their scan ids,
+// and sends the queue when the connection is back. Scan ids make every send idempotent, so
+// nothing is lost or counted twice, even when a slow request did arrive after all.
+// A 401 or 403 from any call ends scanning on this page (api.AccessLost): see loseAccess.
 import { Api, NetworkError } from './api.js'
 import { Camera } from './camera.js'
 import { Search } from './search.js'
@@ -12,21 +14,49 @@ import { Ui } from './ui.js'
 
 const root = document.getElementById('scanner')
 const slug = root.dataset.event
-const door = root.dataset.door
 const ui = new Ui(root.dataset.timezone)
 const REFRESH_MS = 60000
 const PROBE_MS = 5000
+const DOOR_NAME = 'lgcamp-door-name'
+// People signed in name their door here (kept on the phone); a scanner link has its label.
+const doorField = root.dataset.doorEditable === 'true' ? document.getElementById('door-name') : null
 
 const deviceId = localStorage.getItem('lgcamp-device-id') || newScanId()
 localStorage.setItem('lgcamp-device-id', deviceId)
 const seenConflicts = new Set(JSON.parse(localStorage.getItem('lgcamp-seen-conflicts') || '[]'))
 
 let store
+let camera
 let syncing = false
-const api = new Api(root.dataset.api, (online) => {
-  ui.setOnline(online)
-  if (online) sync().then(refreshTickets)
+const api = new Api(root.dataset.api, {
+  onState: (online) => {
+    ui.setOnline(online)
+    if (online) sync().then(refreshTickets)
+  },
+  onAccessLost: () => loseAccess()
 })
+
+// The door name sent with every call (none: the server uses the person's name or the link's).
+function deviceLabel () {
+  return doorField?.value.trim() || undefined
+}
+
+// The door shown on this phone for its own check-ins.
+function door () {
+  return deviceLabel() || root.dataset.door
+}
+
+function setUpDoorName () {
+  if (!doorField) return
+  doorField.value = localStorage.getItem(DOOR_NAME) || ''
+  document.getElementById('door-name-group').hidden = false
+  const show = () => { document.getElementById('door-label').textContent = door() }
+  doorField.addEventListener('input', () => {
+    localStorage.setItem(DOOR_NAME, doorField.value.trim())
+    show()
+  })
+  show()
+}
 
 async function showQueue () {
   ui.setQueue(await store.countQueued(), await store.countTickets())
@@ -44,7 +74,7 @@ async function refreshTickets () {
       await store.setMeta('etag', answer.response.headers.get('ETag'))
       // Check-ins still waiting in the queue are not in the server's list yet.
       for (const item of await store.queued(1000)) {
-        if (item.local === 'green') await store.patchTicket(item.token_hash, { c: item.device_time, d: door })
+        if (item.local === 'green') await store.patchTicket(item.token_hash, { c: item.device_time, d: door() })
       }
     }
   } catch (error) {
@@ -69,49 +99,89 @@ function localOutcome (ticket, token) {
 
 // --- scans ----------------------------------------------------------------------------------
 
-function undoFor (outcome) {
-  if (outcome.colour !== 'green' || !outcome.check_in_id) return null
-  return async () => {
-    try {
-      const answer = await api.post(`check-ins/${outcome.check_in_id}/undo`, {})
-      if (answer.ok) {
-        ui.show({ colour: 'amber', title: 'Check-in undone', name: outcome.name, detail: 'Scan again to check in.' })
-        refreshTickets()
-        return
-      }
-    } catch {
-      // falls through to the message below
+const OFFLINE_UNDO = 'Undo needs a connection, and this phone is offline. Try again when the connection is back.'
+
+// Undo a check-in on the server: { ok }, or { ok: false, message, retry } to show, or
+// { lost } when this page may no longer scan (the banner says so).
+async function undoCheckIn (checkInId, hash) {
+  if (!api.online) return { ok: false, message: OFFLINE_UNDO, retry: true }
+  try {
+    const answer = await api.post(`check-ins/${checkInId}/undo`, { device_label: deviceLabel() })
+    if (answer.ok) {
+      if (hash) await store.patchTicket(hash, { c: null, d: null })
+      refreshTickets()
+      return { ok: true }
     }
-    ui.show({ colour: 'red', title: 'Not undone', detail: 'Undo needs a connection. Try again.' })
+    return { ok: false, message: answer.data?.error?.message || 'The server refused it.' }
+  } catch (error) {
+    if (!(error instanceof NetworkError)) throw error
+    if (api.lost) return { ok: false, lost: true }
+    return { ok: false, message: OFFLINE_UNDO, retry: true }
   }
+}
+
+// The result screen's Undo (green results the server recorded).
+function undoFor (outcome, hash) {
+  if (outcome.colour !== 'green' || !outcome.check_in_id) return null
+  const undo = async () => {
+    const done = await undoCheckIn(outcome.check_in_id, hash)
+    if (done.lost) return
+    if (done.ok) {
+      ui.show({ colour: 'amber', title: 'Check-in undone', name: outcome.name, detail: 'Scan again to check in.' })
+    } else {
+      ui.show({ colour: 'red', title: 'Not undone', name: outcome.name, detail: done.message }, { onUndo: done.retry ? undo : null })
+    }
+  }
+  return undo
 }
 
 async function remember (hash, outcome) {
   if (hash && outcome.checked_in_at) await store.patchTicket(hash, { c: outcome.checked_in_at, d: outcome.door })
 }
 
+// Show the server's answer to a scan if it comes within api.ANSWER_MS; otherwise decide on
+// the phone. Returns { outcome, queued }, or null when this page may no longer scan.
 async function submit (scan, hash) {
+  if (api.lost) return null
   if (api.online) {
     try {
-      const answer = await api.post('scans', { ...scan, sent_at: new Date().toISOString(), device_id: deviceId, device_label: door })
+      const body = { ...scan, sent_at: new Date().toISOString(), device_id: deviceId, device_label: deviceLabel() }
+      const { answer, late } = await api.postQuickly('scans', body)
+      if (answer === null) return decideHere(scan, hash, late)
       if (answer.ok) {
         await remember(hash, answer.data)
-        ui.show(answer.data, { onUndo: undoFor(answer.data) })
-        return
+        ui.show(answer.data, { onUndo: undoFor(answer.data, hash) })
+        return { outcome: answer.data, queued: false }
       }
-      ui.show({ colour: 'red', title: answer.data?.error?.title || 'Not accepted', detail: answer.data?.error?.message || '' })
-      return
+      const outcome = { colour: 'red', title: answer.data?.error?.title || 'Not accepted', detail: answer.data?.error?.message || '' }
+      ui.show(outcome)
+      return { outcome, queued: false }
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error
+      if (api.lost) return null
     }
   }
-  // Offline, or the request failed or took too long: decide here and queue the same scan id.
+  return decideHere(scan, hash)
+}
+
+// Offline, or the server failed or was slow: answer from the ticket list on this phone and
+// queue the scan with its own scan id. The answer of a slow request that comes later is not
+// shown (this one was); the queued copy is sent as soon as the page is back online, and the
+// server records it once, whichever copy arrives first.
+async function decideHere (scan, hash, late = null) {
   const ticket = hash ? await store.getTicket(hash) : null
   const outcome = localOutcome(ticket, hash)
   await store.enqueue({ ...scan, payload: hash ? undefined : '', token_hash: hash || undefined, local: outcome.colour })
-  if (outcome.colour === 'green') await store.patchTicket(hash, { c: scan.device_time, d: door })
+  if (outcome.colour === 'green') await store.patchTicket(hash, { c: scan.device_time, d: door() })
+  if (api.lost) {
+    ui.accessLost(await store.countQueued()) // one more scan that could not be sent
+    return null
+  }
   ui.show(outcome, { queued: true })
   await showQueue()
+  // The late answer may have come while the scan was being queued: send the queue now.
+  late?.then(() => sync(), () => {})
+  return { outcome, queued: true }
 }
 
 async function onCode (payload) {
@@ -121,19 +191,9 @@ async function onCode (payload) {
   await submit(scan, hash)
 }
 
-async function checkInMatch (match) {
+function checkInMatch (match) {
   const scan = { scan_id: newScanId(), method: 'search', booking_id: match.booking_id, device_time: new Date().toISOString() }
-  if (!api.online) {
-    // Queued by token hash, like an offline QR scan.
-    const ticket = await store.getTicket(match.h)
-    const outcome = localOutcome(ticket, match.h)
-    await store.enqueue({ scan_id: scan.scan_id, method: 'search', token_hash: match.h, device_time: scan.device_time, local: outcome.colour })
-    if (outcome.colour === 'green') await store.patchTicket(match.h, { c: scan.device_time, d: door })
-    ui.show(outcome, { queued: true })
-    await showQueue()
-    return
-  }
-  await submit(scan, match.h)
+  return submit(scan, match.h)
 }
 
 // --- sync -----------------------------------------------------------------------------------
@@ -154,8 +214,8 @@ async function sync () {
       const items = await store.queued(100)
       if (!items.length) break
       const scans = items.map(({ scan_id, method, payload, token_hash, booking_id, device_time }) => ({ scan_id, method, payload, token_hash, booking_id, device_time }))
-      const answer = await api.post('sync', { sent_at: new Date().toISOString(), device_id: deviceId, device_label: door, scans })
-      if (!answer.ok) break // a 4xx for the whole batch (link revoked): keep the queue
+      const answer = await api.post('sync', { sent_at: new Date().toISOString(), device_id: deviceId, device_label: deviceLabel(), scans })
+      if (!answer.ok) break // a 4xx for the whole batch: keep the queue (401/403 throw)
       const local = new Map(items.map((item) => [item.scan_id, item.local]))
       for (const result of answer.data.results) {
         if (result.colour === 'amber' && local.get(result.scan_id) === 'green') noteConflict(result)
@@ -165,7 +225,7 @@ async function sync () {
     }
     if (!(await store.countQueued())) {
       // Ask for conflicts even when nothing was queued: another door may have synced since.
-      const answer = await api.post('sync', { sent_at: new Date().toISOString(), device_id: deviceId, device_label: door, scans: [] })
+      const answer = await api.post('sync', { sent_at: new Date().toISOString(), device_id: deviceId, device_label: deviceLabel(), scans: [] })
       if (answer.ok) for (const superseded of answer.data.superseded) noteConflict(superseded)
     }
   } catch (error) {
@@ -188,7 +248,17 @@ async function probe () {
 
 // --- start ----------------------------------------------------------------------------------
 
-async function startCamera (camera) {
+// This page may no longer scan (a 401 or 403): stop the camera, take the names off the phone,
+// and say so, with the number of scans that could not be sent (they stay queued, and are sent
+// when this phone can scan for the event again: a new link, or signing in again).
+async function loseAccess () {
+  camera?.stop()
+  await store.clearTickets()
+  ui.accessLost(await store.countQueued())
+  await showQueue()
+}
+
+async function startCamera () {
   const panel = document.getElementById('camera-panel')
   panel.hidden = false
   if (!navigator.mediaDevices?.getUserMedia) {
@@ -205,13 +275,22 @@ async function startCamera (camera) {
 
 async function main () {
   store = await Store.open(slug)
+  setUpDoorName()
   ui.setOnline(api.online)
   await showQueue()
-  const camera = new Camera(document.getElementById('camera'), (payload) => {
+  camera = new Camera(document.getElementById('camera'), (payload) => {
     onCode(payload).catch((error) => ui.show({ colour: 'red', title: 'Scan failed', detail: error.message }))
   })
-  document.getElementById('camera-start').addEventListener('click', () => startCamera(camera))
-  new Search({ api, store, onCheckIn: checkInMatch, onWalkIn: (outcome) => ui.show(outcome, { onUndo: undoFor(outcome) }) }) // eslint-disable-line no-new
+  document.getElementById('camera-start').addEventListener('click', () => startCamera())
+  new Search({ // eslint-disable-line no-new
+    api,
+    store,
+    deviceLabel,
+    onCheckIn: checkInMatch,
+    onUndo: (match) => undoCheckIn(match.check_in_id, match.h),
+    onWalkIn: (outcome) => ui.show(outcome, { onUndo: undoFor(outcome) }),
+    returnFocusTo: (element) => ui.returnFocusTo(element)
+  })
   window.addEventListener('offline', () => api.setOnline(false))
   window.addEventListener('online', () => probe())
   setInterval(probe, PROBE_MS)
@@ -219,7 +298,7 @@ async function main () {
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register(root.dataset.sw).catch(() => {})
   }
-  startCamera(camera)
+  startCamera()
   if (api.online) {
     await probe()
     await sync()

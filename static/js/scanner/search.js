@@ -1,5 +1,7 @@
 // Search and walk-ins on the scanner page, without leaving it. Online: the API; offline:
 // names in the ticket list on this phone (check-ins from there are queued like scans).
+// Each row says what happened to it (words, with the result's colour as a tag); checked-in
+// people found online can be checked out again with Undo.
 const $ = (id) => document.getElementById(id)
 
 function cell (row, text, tag = 'td') {
@@ -11,12 +13,34 @@ function cell (row, text, tag = 'td') {
   return element
 }
 
+function statusTag (text, colour) {
+  const tag = document.createElement('strong')
+  tag.className = `govuk-tag lgcamp-tag--${colour} lgcamp-search-status`
+  tag.textContent = text
+  return tag
+}
+
+function button (text, name, secondary = false) {
+  const element = document.createElement('button')
+  element.type = 'button'
+  element.className = `govuk-button${secondary ? ' govuk-button--secondary' : ''} govuk-!-margin-bottom-0`
+  element.textContent = text
+  const hidden = document.createElement('span')
+  hidden.className = 'govuk-visually-hidden'
+  hidden.textContent = ` ${name}`
+  element.append(hidden)
+  return element
+}
+
 export class Search {
-  constructor ({ api, store, onCheckIn, onWalkIn }) {
+  constructor ({ api, store, deviceLabel, onCheckIn, onUndo, onWalkIn, returnFocusTo }) {
     this.api = api
+    this.deviceLabel = deviceLabel
     this.store = store
     this.onCheckIn = onCheckIn
+    this.onUndo = onUndo
     this.onWalkIn = onWalkIn
+    this.returnFocusTo = returnFocusTo
     $('search-form').addEventListener('submit', (event) => {
       event.preventDefault()
       this.search($('q').value.trim())
@@ -45,12 +69,13 @@ export class Search {
         // offline: search the list on this phone below
       }
     }
+    if (this.api.lost) return
     if (matches === null) {
       const needle = query.toLowerCase()
       matches = (await this.store.allTickets())
         .filter((t) => t.n.toLowerCase().includes(needle))
         .slice(0, 20)
-        .map((t) => ({ booking_id: t.b, name: t.n, organisation: '', ticket_type: t.t, status: t.s, h: t.h, checked_in_at: t.c, door: t.d }))
+        .map((t) => ({ booking_id: t.b, name: t.n, organisation: '', ticket_type: t.t, status: t.s, h: t.h, checked_in_at: t.c, door: t.d, check_in_id: null }))
     }
     this.render(query, matches)
   }
@@ -77,27 +102,68 @@ export class Search {
       row.className = 'govuk-table__row'
       cell(row, match.organisation ? `${match.name}, ${match.organisation}` : match.name, 'th')
       cell(row, match.status === 'confirmed' ? match.ticket_type : `${match.ticket_type} (${match.status})`)
-      const action = cell(row, '')
-      if (match.checked_in_at) {
-        action.textContent = `In at ${match.door}`
-      } else if (match.status === 'confirmed') {
-        const button = document.createElement('button')
-        button.type = 'button'
-        button.className = 'govuk-button govuk-!-margin-bottom-0'
-        button.textContent = 'Check in'
-        const hidden = document.createElement('span')
-        hidden.className = 'govuk-visually-hidden'
-        hidden.textContent = ` ${match.name}`
-        button.append(hidden)
-        button.addEventListener('click', async () => {
-          button.disabled = true
-          await this.onCheckIn(match)
-          action.textContent = 'Checked in'
-        })
-        action.append(button)
-      }
+      this.showAction(cell(row, ''), match)
     }
     results.append(table)
+  }
+
+  // The row's action cell: what just happened (note), the check-in state, and a button.
+  // Returns the button, if any.
+  showAction (action, match, note = null) {
+    action.replaceChildren()
+    if (note) action.append(statusTag(note.text, note.colour), ' ')
+    if (match.checked_in_at) {
+      if (!note) action.append(statusTag(`In at ${match.door}`, 'amber'), ' ')
+      if (!match.check_in_id) {
+        // Checked in on this phone's list only: undo needs the server's check-in.
+        if (!note) action.append('Undo needs a connection.')
+        return null
+      }
+      const undo = button('Undo check-in', `of ${match.name}`, true)
+      undo.addEventListener('click', () => this.undo(action, match, undo))
+      action.append(undo)
+      return undo
+    }
+    if (match.status !== 'confirmed') return null
+    const checkIn = button('Check in', match.name)
+    checkIn.addEventListener('click', () => this.checkIn(action, match, checkIn))
+    action.append(checkIn)
+    return checkIn
+  }
+
+  async checkIn (action, match, checkIn) {
+    if (checkIn.getAttribute('aria-disabled') === 'true') return
+    checkIn.setAttribute('aria-disabled', 'true') // not disabled: it keeps the focus meanwhile
+    const done = await this.onCheckIn(match)
+    if (!done) return // this page may no longer scan
+    const { outcome, queued } = done
+    if (outcome.colour === 'red') {
+      match.status = outcome.result || 'refused' // no second try from this row
+    } else {
+      match.checked_in_at = outcome.checked_in_at || match.checked_in_at || new Date().toISOString()
+      match.door = outcome.door || match.door
+      match.check_in_id = outcome.check_in_id || null
+    }
+    const text = queued ? `${outcome.title} (saved on this phone)` : outcome.title
+    const next = this.showAction(action, match, { text, colour: outcome.colour })
+    this.returnFocusTo(next || $('q'))
+  }
+
+  async undo (action, match, undo) {
+    if (undo.getAttribute('aria-disabled') === 'true') return
+    undo.setAttribute('aria-disabled', 'true')
+    const done = await this.onUndo(match)
+    if (done.lost) return
+    let next = null
+    if (done.ok) {
+      match.checked_in_at = match.door = match.check_in_id = null
+      next = this.showAction(action, match, { text: 'Check-in undone', colour: 'amber' })
+    } else {
+      if (!done.retry) match.check_in_id = null // undone already, or not this event's
+      next = this.showAction(action, match, { text: `Not undone: ${done.message}`, colour: 'red' })
+    }
+    const target = next || $('q')
+    target.focus()
   }
 
   async walkIn (form) {
@@ -106,10 +172,12 @@ export class Search {
     const data = Object.fromEntries(new FormData(form))
     delete data.csrf_token
     data.ticket_type_id = Number(data.ticket_type_id)
+    data.device_label = this.deviceLabel()
     let answer
     try {
       answer = await this.api.post('walk-ins', data)
     } catch {
+      if (this.api.lost) return
       error.textContent = 'Error: walk-ins need a connection. Try again when back online.'
       error.hidden = false
       return

@@ -37,6 +37,14 @@ export class Store {
     await done(tx)
   }
 
+  // Names are personal data: gone from the phone once it may no longer scan (the queue stays).
+  async clearTickets () {
+    const tx = this.db.transaction(['tickets', 'meta'], 'readwrite')
+    tx.objectStore('tickets').clear()
+    tx.objectStore('meta').delete('etag')
+    await done(tx)
+  }
+
   getTicket (hash) {
     return promised(this.db.transaction('tickets').objectStore('tickets').get(hash))
   }

@@ -1,9 +1,17 @@
 // What the volunteer sees and hears: the full-screen result, offline state, queue count,
-// conflicts found when syncing. Colour always comes with words.
+// conflicts found when syncing, and the banner when this page may no longer scan. Colour
+// always comes with words.
+//
+// The result takes the focus (its "Next scan" button) and gives it back when it closes. A
+// result that offers Undo stays until the volunteer taps "Next scan" or scans the next ticket
+// (the camera goes on reading behind it, and a new result replaces it). Other results close
+// by themselves, unless the volunteer asked to keep results on screen, or points at, touches,
+// or uses the keyboard on the result: then it stays until "Next scan" (WCAG 2.2.1).
 const CLASSES = { green: 'lgcamp-scan-result--ok', amber: 'lgcamp-scan-result--warn', red: 'lgcamp-scan-result--bad' }
-const SHOW_MS = { green: 2500, amber: 4000, red: 4000 }
+const SHOW_MS = { green: 2500, amber: 5000, red: 5000 }
 const TONES = { green: [[880, 0.12]], amber: [[520, 0.1], [520, 0.1]], red: [[220, 0.45]] }
 const VIBRATION = { green: [80], amber: [80, 80, 80], red: [400] }
+const KEEP_RESULTS = 'lgcamp-keep-results'
 
 const $ = (id) => document.getElementById(id)
 
@@ -11,9 +19,29 @@ export class Ui {
   constructor (timezone) {
     this.overlay = $('scan-result')
     this.timer = null
+    this.returnTo = null
+    this.focusing = false
     this.audio = null
     this.timeFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: timezone })
     $('result-next').addEventListener('click', () => this.hide())
+    const undo = $('result-undo')
+    undo.addEventListener('click', () => {
+      if (!this.onUndo || undo.disabled) return
+      undo.disabled = true // one request per tap; the next result enables it again
+      this.onUndo()
+    })
+    for (const type of ['pointerenter', 'pointerdown', 'keydown']) {
+      this.overlay.addEventListener(type, () => this.hold())
+    }
+    this.overlay.addEventListener('focusin', () => { if (!this.focusing) this.hold() })
+    this.overlay.addEventListener('keydown', (event) => this.keys(event))
+
+    const keep = $('keep-results')
+    keep.checked = localStorage.getItem(KEEP_RESULTS) === 'true'
+    keep.addEventListener('change', () => localStorage.setItem(KEEP_RESULTS, String(keep.checked)))
+    $('keep-results-group').hidden = false
+    this.keep = keep
+
     // Browsers allow sound only after the person has touched the page.
     const unlock = () => {
       if (!this.audio && window.AudioContext) this.audio = new AudioContext()
@@ -28,6 +56,7 @@ export class Ui {
 
   show (outcome, { queued = false, onUndo = null } = {}) {
     const colour = outcome.colour
+    if (this.overlay.hidden) this.returnTo = document.activeElement
     this.overlay.className = `lgcamp-scan-result ${CLASSES[colour]}`
     this.overlay.dataset.colour = colour
     $('result-title').textContent = outcome.title
@@ -36,17 +65,52 @@ export class Ui {
     $('result-access').hidden = !outcome.has_access_needs
     $('result-queued').hidden = !queued
     const undo = $('result-undo')
+    this.onUndo = onUndo
     undo.hidden = !onUndo
-    undo.onclick = onUndo
+    undo.disabled = false
     this.overlay.hidden = false
     this.signal(colour)
+    this.hold()
+    if (!onUndo && !this.keep.checked) this.timer = setTimeout(() => this.hide(), SHOW_MS[colour])
+    this.focusing = true
+    $('result-next').focus({ preventScroll: true })
+    this.focusing = false
+  }
+
+  // Stop the result closing by itself: it stays until "Next scan" or the next result.
+  hold () {
     clearTimeout(this.timer)
-    this.timer = setTimeout(() => this.hide(), SHOW_MS[colour])
+    this.timer = null
   }
 
   hide () {
-    clearTimeout(this.timer)
+    if (this.overlay.hidden) return
+    this.hold()
     this.overlay.hidden = true
+    const target = this.returnTo
+    this.returnTo = null
+    if (target && !target.isConnected) $('scanner-heading').focus({ preventScroll: true })
+    else if (target && target !== document.body) target.focus({ preventScroll: true })
+  }
+
+  // Where the focus goes when the result closes (the element it came from may be gone).
+  returnFocusTo (element) {
+    if (this.overlay.hidden) element.focus()
+    else this.returnTo = element
+  }
+
+  keys (event) {
+    if (event.key === 'Escape') {
+      this.hide()
+      return
+    }
+    if (event.key !== 'Tab') return
+    // The result covers the page: keep the focus on its own buttons while it is shown.
+    const buttons = [...this.overlay.querySelectorAll('button')].filter((b) => !b.hidden && !b.disabled)
+    const at = buttons.indexOf(document.activeElement)
+    const next = event.shiftKey ? (at <= 0 ? buttons.length - 1 : at - 1) : (at + 1) % buttons.length
+    event.preventDefault()
+    buttons[next].focus()
   }
 
   signal (colour) {
@@ -66,7 +130,7 @@ export class Ui {
   }
 
   setOnline (online) {
-    $('offline-banner').hidden = online
+    $('offline-banner').hidden = online || !$('denied-banner').hidden
     document.body.dataset.online = online ? 'true' : 'false'
   }
 
@@ -90,5 +154,18 @@ export class Ui {
   cameraStatus (text, { showButton = false } = {}) {
     $('camera-status').textContent = text
     $('camera-start').hidden = !showButton
+  }
+
+  // This page may no longer scan: the red banner says so and how many scans are still on the
+  // phone; the scanning tools (and the names in them) go.
+  accessLost (queued) {
+    this.hide()
+    $('scanner-tools').hidden = true
+    $('offline-banner').hidden = true
+    $('denied-queue').textContent = queued
+      ? `${queued} scan${queued === 1 ? '' : 's'} could not be sent. ${queued === 1 ? 'It stays' : 'They stay'} on this phone and will be sent when it can scan for this event again.`
+      : 'Every scan from this phone was sent.'
+    $('denied-banner').hidden = false
+    $('denied-banner').focus()
   }
 }
