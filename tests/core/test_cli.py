@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from werkzeug.serving import make_ssl_devcert
 
 from lgcamp import cli, mail
@@ -20,6 +20,14 @@ from lgcamp.events.models import Event, EventStatus
 from lgcamp.extensions import db
 from lgcamp.transaction import commit
 from tests.conftest import Mailbox
+
+
+def empty_database() -> None:
+    """Drop every table, the migrations' record too: the demo migrates an empty database
+    itself (on PostgreSQL the test database outlives a test, and so would that record)."""
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 def test_create_admin_creates_or_promotes(app: Flask, runner: FlaskCliRunner) -> None:
@@ -46,7 +54,7 @@ def test_create_admin_creates_or_promotes(app: Flask, runner: FlaskCliRunner) ->
 
 def test_demo_seed_only_on_first_run(app: Flask, runner: FlaskCliRunner) -> None:
     app.config["MAIL_SERVER"] = None
-    db.drop_all()  # the demo migrates an empty database itself
+    empty_database()
     first = runner.invoke(args=["demo", "--no-serve"])
     assert first.exit_code == 0, first.output
     assert "Seeding demo data" in first.output
@@ -103,7 +111,7 @@ def test_demo_serves_with_the_given_certificate(
     app: Flask, runner: FlaskCliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app.config["MAIL_SERVER"] = None
-    db.drop_all()  # the demo migrates an empty database itself
+    empty_database()
     cert, key = make_ssl_devcert(str(tmp_path / "demo"), host="localhost")
     served: dict[str, Any] = {}
 
