@@ -303,7 +303,8 @@ def test_a_revoked_link_stops_scanning_and_clears_the_names_but_keeps_the_queue(
     with camera_page(browser, live_server, video, EXPECTED_REVOKED_NOISE) as (context, page):
         page.goto(door.link_url)
         page.wait_for_selector("#scanner[data-ready='true']", timeout=10000)
-        page.wait_for_function("document.getElementById('camera').srcObject !== null")
+        # Polled from Python: wait_for_function with a string needs eval, which the CSP refuses.
+        wait_for(lambda: page.evaluate("document.getElementById('camera').srcObject !== null"))
         assert page.evaluate(READ_PHONE, door.slug) == {"tickets": 1, "queued": []}
         context.set_offline(True)
         page.wait_for_selector("#offline-banner:not([hidden])", timeout=5000)
