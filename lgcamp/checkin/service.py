@@ -478,6 +478,14 @@ def outcome_for(
     return ScanOutcome(scan_id, result, "Already checked in", detail, **common)
 
 
+def _who(actor: ScanActor) -> dict[str, int | None]:
+    """Who scanned, as the log's and the check-in's columns: the scanner link or the person."""
+    return {
+        "scanner_link_id": actor.link.id if actor.link else None,
+        "person_id": actor.person.id if actor.person else None,
+    }
+
+
 def record_scan(
     connection: Connection, actor: ScanActor, event: Event | DoorEvent, scan: ScanInput
 ) -> ScanOutcome:
@@ -503,10 +511,7 @@ def record_scan(
         and ticket.checked_in_at - SIMULTANEOUS < scanned_at
     ):
         result = ScanResult.DUPLICATE
-    who = {
-        "scanner_link_id": actor.link.id if actor.link else None,
-        "person_id": actor.person.id if actor.person else None,
-    }
+    who = _who(actor)
     log_row = {
         "scan_id": scan.scan_id,
         "event_id": event.id,
@@ -618,8 +623,7 @@ def log_unreadable_scan(
             "device_time": item.device_time,
             "received_at": received_at,
             "scanned_at": effective_time(received_at, item.device_time, item.device_sent_at),
-            "scanner_link_id": actor.link.id if actor.link else None,
-            "person_id": actor.person.id if actor.person else None,
+            **_who(actor),
         },
     )
     return logged is not None
@@ -645,8 +649,7 @@ def _supersede(
             scanned_at=scanned_at,
             scan_log_id=log_id,
             door_label=actor.door_label,
-            scanner_link_id=actor.link.id if actor.link else None,
-            person_id=actor.person.id if actor.person else None,
+            **_who(actor),
         )
         .execution_options(synchronize_session=False)
     )
