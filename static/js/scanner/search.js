@@ -162,8 +162,7 @@ export class Search {
       if (!done.retry) match.check_in_id = null // undone already, or not this event's
       next = this.showAction(action, match, { text: `Not undone: ${done.message}`, colour: 'red' })
     }
-    const target = next || $('q')
-    target.focus()
+    this.returnFocusTo(next || $('q'))
   }
 
   async walkIn (form) {
