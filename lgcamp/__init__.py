@@ -6,7 +6,6 @@ import os
 from typing import Any
 
 from flask import Flask, Response, request
-from flask import session as flask_session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -14,7 +13,6 @@ from lgcamp import config as config_module
 from lgcamp import models as _models  # noqa: F401 (registers every table)
 from lgcamp.accounts import views as accounts_views
 from lgcamp.accounts.service import load_person
-from lgcamp.checkin import hot as checkin_hot
 from lgcamp.checkin import views as checkin_views
 from lgcamp.cli import register_commands
 from lgcamp.config import CHECKOUT_DIR, PACKAGE_DIR
@@ -23,17 +21,24 @@ from lgcamp.errors import register_error_handlers
 from lgcamp.events import views as events_views
 from lgcamp.events.markdown import render_markdown
 from lgcamp.extensions import csrf, db, limiter, login_manager, migrate
-from lgcamp.fastpath import SECURITY_HEADERS
-from lgcamp.fastpath import install as install_fast_path
 from lgcamp.feeds import views as feeds_views
-from lgcamp.hotpath import install as install_hot_path
 from lgcamp.participation import views as participation_views
 from lgcamp.permissions import TEMPLATE_PREDICATES
 from lgcamp.programme import views as programme_views
-from lgcamp.tickets import hot as tickets_hot
 from lgcamp.tickets import views as tickets_views
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; worker-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+)
 
 
 def _asset_folder(name: str) -> str:
@@ -59,10 +64,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_request_hooks(app)
     register_template_helpers(app)
     register_commands(app)
-    with app.app_context():
-        if app.config["JSON_HOT_PATH"]:
-            install_hot_path(app, db.engine, [*checkin_hot.ROUTES, *tickets_hot.ROUTES])
-        install_fast_path(app, db.engine)
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies > 0:  # outermost, so that every layer sees the client's scheme and host
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
@@ -93,31 +94,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to see that page."
     login_manager.login_message_category = "info"
-    _skip_identifier_for_empty_sessions()
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
-    # There are no application-wide limits: only decorated views are limited, and they check
-    # themselves. The global before_request check would cost every page about 0.15 ms.
-    hooks = app.before_request_funcs.setdefault(None, [])
-    hooks[:] = [hook for hook in hooks if getattr(hook, "__self__", None) is not limiter]
-
-
-def _skip_identifier_for_empty_sessions() -> None:
-    """Flask-Login hashes the client's address and user agent (SHA-512) on every request that
-    loads the user, then ignores the hash when the session is empty (no one signed in): skip
-    it then. Same answer; session protection is unchanged for every non-empty session."""
-    if getattr(login_manager, "_lgcamp_checked", False):
-        return
-    check = login_manager._session_protection_failed
-
-    def _session_protection_failed() -> bool:
-        if not flask_session:
-            return False
-        return check()
-
-    login_manager._session_protection_failed = _session_protection_failed  # type: ignore[method-assign]
-    login_manager._lgcamp_checked = True  # type: ignore[attr-defined]
 
 
 def register_blueprints(app: Flask) -> None:

@@ -50,11 +50,6 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE: str = "Lax"
     MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
     DEFAULT_TIMEZONE: str = "Europe/London"
-    # Public event pages seen without cookies are cached this long per worker (0: never).
-    PUBLIC_PAGE_CACHE_SECONDS: float = 2.0
-    # Answer the door's scans and JSON bookings before Flask when nothing is in doubt
-    # (lgcamp/hotpath.py); False sends every request through Flask.
-    JSON_HOT_PATH: bool = True
     # SQLite: copy the write-ahead log back into the database on a thread of each process,
     # every second, instead of inside the request whose commit fills it (database.py).
     SQLITE_BACKGROUND_CHECKPOINTS: bool = True

@@ -156,7 +156,6 @@ def app(database_url: str, smtp_server: tuple[Mailbox, int], tmp_path: Any) -> I
             "BASE_URL": "http://localhost",
             "SERVER_NAME": None,
             "RATELIMIT_STORAGE_URI": "memory://",
-            "PUBLIC_PAGE_CACHE_SECONDS": 0,
             # One thread per test app would outlive its test; tests/core/test_sqlite_checkpoints.py
             # checks the background checkpoints themselves.
             "SQLITE_BACKGROUND_CHECKPOINTS": False,
@@ -177,24 +176,7 @@ def app(database_url: str, smtp_server: tuple[Mailbox, int], tmp_path: Any) -> I
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A test client for the app."""
-    app.test_client_class = RequestBoundaryClient
     return app.test_client()
-
-
-class RequestBoundaryClient(FlaskClient):
-    """A test client whose requests each end the test's own transaction afterwards.
-
-    The test and the requests it makes share one app context, so Flask's views work in the
-    test's session; but the JSON hot path (lgcamp/hotpath.py) commits on a connection of its
-    own, which a read transaction left open in that session would not see (SQLite and
-    PostgreSQL both read from a snapshot). Committing after each request makes what the test
-    reads next what a new request would read.
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        response = super().open(*args, **kwargs)
-        db.session.commit()
-        return response
 
 
 @pytest.fixture

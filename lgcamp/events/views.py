@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
-    request,
-    session,
     url_for,
 )
 from flask_login import current_user
@@ -20,7 +17,6 @@ from lgcamp.events import service
 from lgcamp.events.forms import EventForm, OrganiserForm
 from lgcamp.events.models import EventKind, EventStatus
 from lgcamp.extensions import db
-from lgcamp.microcache import MicroCache
 from lgcamp.permissions import (
     authorize,
     can_create_event,
@@ -31,9 +27,6 @@ from lgcamp.permissions import (
 from lgcamp.transaction import commit
 
 bp = Blueprint("events", __name__)
-
-# Rendered public event pages, per worker, for a few seconds (see lgcamp/microcache.py).
-_public_pages: MicroCache[str] = MicroCache()
 
 
 def _details(form: EventForm) -> service.EventDetails:
@@ -68,17 +61,8 @@ def past() -> str:
 
 @bp.route("/events/<slug>")
 def show(slug: str) -> str:
-    """One event's public page; for visitors without cookies it is micro-cached."""
-    # A visitor with no cookie at all is anonymous and has no flashed messages, so every such
-    # visitor sees the same page: when tickets are released that page takes the rush.
-    ttl = current_app.config["PUBLIC_PAGE_CACHE_SECONDS"]
-    anonymous = not request.cookies and ttl > 0
-    if anonymous and (page := _public_pages.get(slug)) is not None:
-        return page
-    page = render_template("events/show.html", event=load_event(slug))
-    if anonymous and not session.modified:  # never cache a page that started a session
-        _public_pages.put(slug, page, ttl)
-    return page
+    """One event's public page."""
+    return render_template("events/show.html", event=load_event(slug))
 
 
 @bp.route("/events/mine")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -145,21 +144,3 @@ def test_organisers_add_and_remove_but_never_the_last(client: FlaskClient, auth:
     last = client.post(f"/events/{event.slug}/organisers/{organiser.id}/remove")
     assert last.status_code == 409
     assert "at least one organiser" in last.get_data(as_text=True)
-
-
-def test_public_event_page_is_micro_cached_for_cookieless_visitors(
-    app: Flask, client: FlaskClient
-) -> None:
-    app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 60
-    event = make_event("Cached camp", summary="First summary")
-    anonymous = app.test_client(use_cookies=False)
-    assert "First summary" in anonymous.get(f"/events/{event.slug}").get_data(as_text=True)
-    event.summary = "Second summary"
-    db.session.commit()
-    # Within the cache's lifetime a cookieless visitor gets the page as rendered...
-    assert "First summary" in anonymous.get(f"/events/{event.slug}").get_data(as_text=True)
-    # ...while anyone with a cookie (signed in, or with a message waiting) gets a fresh page.
-    client.set_cookie("session", "x")
-    assert "Second summary" in client.get(f"/events/{event.slug}").get_data(as_text=True)
-    app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 0
-    assert "Second summary" in anonymous.get(f"/events/{event.slug}").get_data(as_text=True)
