@@ -39,7 +39,6 @@ from lgcamp.checkin.forms import (
     parse_sync_batch,
 )
 from lgcamp.checkin.models import DoorEvent, ScanMethod
-from lgcamp.checkin.qr import qr_data_uri
 from lgcamp.checkin.service import ScanActor, ScanInput, UnreadableScan, WalkIn
 from lgcamp.database import utcnow, write_intent
 from lgcamp.errors import Conflict, DomainError, show_on_form
@@ -47,6 +46,7 @@ from lgcamp.events.models import Event
 from lgcamp.events.service import get_event
 from lgcamp.extensions import db, limiter
 from lgcamp.permissions import authorize, can_scan, can_see_door_dashboard
+from lgcamp.tickets.qr import qr_data_uri
 from lgcamp.transaction import commit
 
 bp = Blueprint("checkin", __name__)

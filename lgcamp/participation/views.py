@@ -20,7 +20,6 @@ from flask import (
 from flask_login import current_user, logout_user
 from werkzeug.security import check_password_hash
 
-from lgcamp.checkin.qr import qr_data_uri
 from lgcamp.database import utcnow
 from lgcamp.errors import DomainError, show_on_form
 from lgcamp.extensions import db
@@ -58,6 +57,7 @@ from lgcamp.permissions import (
     load_event_for,
     signin_required,
 )
+from lgcamp.tickets.qr import qr_data_uri
 from lgcamp.transaction import commit
 
 bp = Blueprint("participation", __name__)
