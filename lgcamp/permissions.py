@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from flask import abort
 from flask_login import AnonymousUserMixin, current_user
@@ -22,7 +22,7 @@ from lgcamp.extensions import db, login_manager
 from lgcamp.programme.models import CampSession, SessionHost
 from lgcamp.tickets.models import Booking, BookingStatus
 
-Actor = Person | AnonymousUserMixin | None
+Actor: TypeAlias = Person | AnonymousUserMixin | None
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -53,7 +54,7 @@ def _account_page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
-def sign_up() -> str | Response:
+def sign_up() -> ResponseReturnValue:
     """Create an account and sign in."""
     form = SignUpForm()
     if form.validate_on_submit():
@@ -77,7 +78,7 @@ def sign_up() -> str | Response:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-def login() -> str | Response:
+def login() -> ResponseReturnValue:
     """Sign in with email and password."""
     form = LoginForm()
     if form.validate_on_submit():
@@ -104,7 +105,7 @@ def logout() -> Response:
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-def forgot_password() -> str | Response:
+def forgot_password() -> ResponseReturnValue:
     """Ask for a reset link; the answer never says whether the account exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -115,7 +116,7 @@ def forgot_password() -> str | Response:
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-def reset_password(token: str) -> str | Response:
+def reset_password(token: str) -> ResponseReturnValue:
     """Choose a new password from an emailed link."""
     try:
         service.person_for_reset(db.session, token)
@@ -140,7 +141,7 @@ def account() -> tuple[str, int]:
 
 @bp.route("/account/profile", methods=["POST"])
 @signin_required
-def update_profile() -> str | Response:
+def update_profile() -> ResponseReturnValue:
     """Change name and organisation."""
     form = ProfileForm()
     if form.validate_on_submit():
@@ -153,7 +154,7 @@ def update_profile() -> str | Response:
 
 @bp.route("/account/email", methods=["POST"])
 @signin_required
-def change_email() -> str | Response:
+def change_email() -> ResponseReturnValue:
     """Send a confirmation link to a new email address."""
     form = ChangeEmailForm()
     if form.validate_on_submit():
@@ -172,7 +173,7 @@ def change_email() -> str | Response:
 
 
 @bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
-def confirm_email(token: str) -> str | Response:
+def confirm_email(token: str) -> ResponseReturnValue:
     """Show, then apply, a confirmed email change (applied on POST only)."""
     if request.method == "POST":
         try:
@@ -189,7 +190,7 @@ def confirm_email(token: str) -> str | Response:
 
 @bp.route("/account/password", methods=["POST"])
 @signin_required
-def change_password() -> str | Response:
+def change_password() -> ResponseReturnValue:
     """Change the password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
