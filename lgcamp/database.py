@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, event, exc
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -72,9 +72,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# Whether the transaction about to begin will write. Reads on SQLite use a deferred BEGIN so
-# that they run in parallel under WAL; writes take the write lock up front (BEGIN IMMEDIATE)
-# so that concurrent writers wait on the busy timeout instead of failing on lock upgrade.
+# Whether the transaction about to begin will write: set once per request by create_app (True
+# for every method but GET, HEAD and OPTIONS) and True outside requests (CLI, tick, worker).
+# Reads on SQLite use a deferred BEGIN so that they run in parallel under WAL; writes take the
+# write lock up front (BEGIN IMMEDIATE) so that concurrent writers wait on the busy timeout
+# instead of failing when a read lock cannot be upgraded.
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
 
 
@@ -99,108 +101,27 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> 
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        # On the driver's connection directly: this runs for every transaction, and going
-        # through SQLAlchemy's execution would cost more than the BEGIN itself.
-        writing = write_intent.get()
-        if writing:
-            _begin_immediate(connection)
-        else:
-            _run(connection, "BEGIN")
-        connection.info[_WRITE_LOCKED] = writing
-
-
-_WRITE_LOCKED = "lgcamp_write_locked"
-
-
-def take_write_lock(target: Session | Connection) -> None:
-    """Before the first write of a transaction begun for reading (``write_intent`` False).
-
-    On SQLite, end the read transaction and begin again with the write lock (BEGIN IMMEDIATE),
-    so that the lock is held for the writes and the commit only, not for the reads and the
-    work around them, and concurrent writers seldom wait. What was read may have changed in
-    between, so the writes must not rely on it being current (use unique keys, conditional
-    statements, and re-read after a conflict). Does nothing when the transaction holds the
-    write lock already, and on other databases (PostgreSQL: one transaction throughout).
-    The transaction must not have written anything yet: that would be committed here.
-    """
-    connection = target.connection() if isinstance(target, Session) else target
-    if connection.dialect.name != "sqlite" or connection.info.get(_WRITE_LOCKED, True):
-        return
-    # SQLAlchemy's transaction goes on; only SQLite's own is renewed (the driver runs in
-    # autocommit mode and SQLAlchemy's BEGIN comes from _on_begin above, so its commit or
-    # rollback applies to this new transaction).
-    _run(connection, "COMMIT")
-    connection.info[_WRITE_LOCKED] = True
-    _begin_immediate(connection)
-
-
-@contextmanager
-def atomic(connection: Connection) -> Iterator[None]:
-    """The block's statements in one transaction, also on a connection in autocommit mode.
-
-    The JSON hot path runs some routes on PostgreSQL in autocommit mode (each statement its own
-    transaction: no BEGIN and COMMIT round trips for a request that writes with one statement);
-    their rare multi-statement steps go in this block. Elsewhere the connection is in a
-    transaction already and the block adds nothing.
-    """
-    dbapi_connection: Any = connection.connection.dbapi_connection
-    if connection.dialect.name == "postgresql" and dbapi_connection.autocommit:
-        with dbapi_connection.transaction():
-            yield
-    else:
-        yield
-
-
-def _begin_immediate(connection: Connection) -> None:
-    """BEGIN IMMEDIATE on the driver's connection, with short retries (begin_immediate)."""
-    try:
-        begin_immediate(connection.connection.dbapi_connection, BUSY_TIMEOUT_MS)  # type: ignore[arg-type]
-    except sqlite3.Error as error:
-        raise exc.DBAPIError.instance("BEGIN IMMEDIATE", (), error, sqlite3.Error) from error
+    def _on_begin(connection: Connection) -> None:
+        _run(connection, "BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
 def _run(connection: Connection, sql: str) -> None:
-    """One statement on the SQLite driver's connection, errors wrapped as SQLAlchemy's."""
+    """One statement on the SQLite driver's connection (SQLAlchemy's own execution would
+    begin a transaction inside this one's begin event), errors wrapped as SQLAlchemy's."""
     try:
         connection.connection.dbapi_connection.execute(sql)  # type: ignore[union-attr]
     except sqlite3.Error as error:
         raise exc.DBAPIError.instance(sql, (), error, sqlite3.Error) from error
 
 
-# How long a writer waits between tries for the write lock: short at first, since a booking
-# holds it for about a millisecond. SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20 ms...
-# between tries, so a writer that arrives just after another often sleeps several times
-# longer than the lock is held, leaving its worker idle while requests queue.
-LOCK_RETRY_SLEEPS = (0.0002, 0.0002, 0.0005, 0.0005, 0.001, 0.001, 0.002)
-LOCK_RETRY_MAX_SLEEP = 0.004
+def take_write_lock(target: Any) -> None:  # TEMP until the door and booking branches land
+    """Removed."""
 
 
-def begin_immediate(raw: sqlite3.Connection, busy_timeout_ms: int) -> None:
-    """BEGIN IMMEDIATE, retrying at short intervals while another connection writes.
-
-    Python cannot install its own SQLite busy handler, so the handler is switched off for
-    the attempt (busy_timeout 0) and the retries happen here; every other statement keeps the
-    normal busy timeout. Gives up, like the busy timeout would, after busy_timeout_ms.
-    """
-    deadline = time.monotonic() + busy_timeout_ms / 1000
-    raw.execute("PRAGMA busy_timeout = 0")
-    try:
-        tries = 0
-        while True:
-            try:
-                raw.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise
-            pause = LOCK_RETRY_SLEEPS[tries] if tries < len(LOCK_RETRY_SLEEPS) else None
-            time.sleep(pause or LOCK_RETRY_MAX_SLEEP)
-            tries += 1
-    finally:
-        raw.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+@contextmanager
+def atomic(connection: Any) -> Iterator[None]:  # TEMP until the door branch lands
+    """Removed."""
+    yield
 
 
 # --- WAL checkpoints off the request path (SQLite) -------------------------------------------
