@@ -1,8 +1,7 @@
 """Every "may this person do this?" rule, in one place.
 
-Views load the object (or 404), then call ``authorize(predicate(...))``. Templates call the
-same predicates (registered as globals) to decide which buttons to show.
-"""
+Views load the object (or 404), then call ``authorize(predicate(...))``; templates call the
+same predicates to decide which buttons to show."""
 
 from __future__ import annotations
 
