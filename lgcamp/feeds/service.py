@@ -1,15 +1,5 @@
-"""What goes in each calendar feed, the cheap validators (ETag, Last-Modified) that let polling
-clients get a 304 before any feed is built (one query each), and personal feed tokens.
-
-SEQUENCE of a session: programme keeps a per-session placement `version` (bumped on moves and
-unscheduling) but not on changes of a slot's times, which move every session in the slot
-without touching its row. The event's grid version, though, is bumped under the grid lock by
-every change that can move a session in time or room or change its status (place, move, swap,
-unschedule, withdraw, undo, slot and room edits). So a session's SEQUENCE is the event's
-sequence plus the event's grid version: monotonic, raised by every significant change, with no
-new column and no hook into programme. Unrelated grid changes raise it too, which RFC 5545
-allows and subscribing clients handle by replacing their copy.
-"""
+"""What goes in each calendar feed, the validators (ETag, Last-Modified) that let polling
+clients get a 304 before any feed is built (one query each), and personal feed tokens."""
 
 from __future__ import annotations
 
@@ -50,7 +40,7 @@ TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
 
 @dataclass(frozen=True)
 class Validator:
-    """A feed's ETag and Last-Modified, computed from a query or two before building it."""
+    """A feed's ETag and Last-Modified, computed from one query before the feed is built."""
 
     etag: str
     last_modified: datetime | None
@@ -105,7 +95,7 @@ def network_items(session: Session, now: datetime) -> list[Item]:
         select(Event.__table__).where(_in_feeds(now)).order_by(Event.starts_at, Event.id)
     )
     base_url = current_app.config["BASE_URL"]
-    return [event_item(row, base_url=base_url) for row in rows]  # type: ignore[arg-type]
+    return [event_item(row, base_url=base_url) for row in rows]
 
 
 # --- one event, with or without its sessions ---------------------------------------------------
@@ -185,7 +175,14 @@ def session_items(
     session: Session, camp_sessions: Sequence[CampSession], now: datetime
 ) -> list[Item]:
     """Scheduled sessions as confirmed items; withdrawn or unscheduled ones as cancelled items,
-    at the time and room they last had, for 30 days after they left the grid."""
+    at the time and room they last had, for 30 days after they left the grid.
+
+    A session's SEQUENCE is the event's sequence plus the event's grid version. The session's
+    own placement version misses changes of a slot's times (which move every session in the
+    slot without touching its row), while the grid version is bumped under the grid lock by
+    every change that can move a session or change its status. Unrelated grid changes raise it
+    too, which RFC 5545 allows: subscribing clients replace their copy.
+    """
     grids = _grid_states(session, {cs.event_id for cs in camp_sessions})
     off_grid = [cs.id for cs in camp_sessions if not cs.is_scheduled]
     last = _last_placements(session, off_grid, now)
@@ -226,7 +223,7 @@ def session_items(
     return items
 
 
-def _sessions_query() -> Select[tuple[CampSession]]:
+def _sessions_query() -> Select[CampSession]:
     return select(CampSession).options(
         joinedload(CampSession.event),
         joinedload(CampSession.slot),

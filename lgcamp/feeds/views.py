@@ -6,6 +6,8 @@ polling calendar app that already has the latest copy costs one small query.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -27,7 +29,7 @@ PERSONAL_CACHE = "private, no-cache"
 
 
 @bp.app_template_global()
-def subscribe_urls(endpoint: str, **values: object) -> dict[str, str]:
+def subscribe_urls(endpoint: str, **values: Any) -> dict[str, str]:
     """A feed's https address and its webcal:// twin (which opens the calendar app)."""
     https = page_url(url_for(endpoint, **values))
     return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}

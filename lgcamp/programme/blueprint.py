@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TypeVar
 
 from flask import (
     Blueprint,
@@ -58,7 +58,11 @@ def load_editable_session(slug: str, session_id: int) -> CampSession:
     return camp_session
 
 
-def owned(model: type[Room] | type[TimeSlot] | type[GridChange], item_id: int, event: Event) -> Any:
+Owned = TypeVar("Owned", Room, TimeSlot, GridChange, CampSession)
+
+
+def owned(model: type[Owned], item_id: int, event: Event) -> Owned:
+    """A room, slot, change or session of this event, or 404."""
     item = db.session.get(model, item_id)
     if item is None or item.event_id != event.id:
         abort(404)

@@ -10,6 +10,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.http import quote_etag
 from werkzeug.wrappers import Response
@@ -69,7 +70,7 @@ def _editor_answer(
     return redirect(url_for("programme.editor", slug=event.slug))
 
 
-def _editor_error(event: Event, error: DomainError) -> Response | tuple[str, int]:
+def _editor_error(event: Event, error: DomainError) -> ResponseReturnValue:
     db.session.rollback()
     if request.is_json:
         return jsonify(
@@ -79,7 +80,7 @@ def _editor_error(event: Event, error: DomainError) -> Response | tuple[str, int
 
 
 @bp.route("/events/<slug>/programme/sessions/<int:session_id>/place", methods=["POST"])
-def place_session(slug: str, session_id: int) -> Response | tuple[str, int]:
+def place_session(slug: str, session_id: int) -> ResponseReturnValue:
     """Place, move or swap a session (JSON from the editor script, or the plain form)."""
     event = load_grid_event(slug)
     camp_session = owned(CampSession, session_id, event)
@@ -102,7 +103,7 @@ def place_session(slug: str, session_id: int) -> Response | tuple[str, int]:
 
 
 @bp.route("/events/<slug>/programme/sessions/<int:session_id>/unschedule", methods=["POST"])
-def unschedule_session(slug: str, session_id: int) -> Response | tuple[str, int]:
+def unschedule_session(slug: str, session_id: int) -> ResponseReturnValue:
     """Take a session off the grid."""
     event = load_grid_event(slug)
     camp_session = owned(CampSession, session_id, event)
@@ -120,7 +121,7 @@ def unschedule_session(slug: str, session_id: int) -> Response | tuple[str, int]
 
 
 @bp.route("/events/<slug>/programme/changes/<int:change_id>/undo", methods=["POST"])
-def undo_change(slug: str, change_id: int) -> Response | tuple[str, int]:
+def undo_change(slug: str, change_id: int) -> ResponseReturnValue:
     """Undo a logged change, unless the session has moved since."""
     event = load_grid_event(slug)
     change = owned(GridChange, change_id, event)

@@ -1,19 +1,13 @@
-"""Changing the session grid: placing, moving, swapping, unscheduling and undoing.
-
-Every change to an event's grid first takes the grid lock: a conditional UPDATE of the
-event's `programme_state` row that also bumps the grid version. That serialises changes to
-one event's grid on PostgreSQL as BEGIN IMMEDIATE does on SQLite, so the checks that follow
-read the latest committed state. Two more guards stay in place behind it: a move is refused
-unless the session's placement version is the one the organiser saw (so a later move never
-silently undoes an earlier one), and the database's unique constraint on (slot, room).
-"""
+"""Changing the session grid: placing, moving, swapping, unscheduling and undoing, each under
+the event's grid lock, checked against the placement version the organiser saw."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import tzinfo
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,11 +39,18 @@ class NotPlaceable(DomainError):
     """That slot or room cannot take sessions (a break, lunch, a removed room)."""
 
 
-# --- the grid lock ---------------------------------------------------------------------------
+# --- the grid lock ----------------------------------------------------------------------------
 
 
 def lock_grid(session: Session, event_id: int) -> int:
-    """Take the event's grid lock and bump its grid version; return the new version."""
+    """Take the event's grid lock and bump its grid version; return the new version.
+
+    The conditional UPDATE of the event's `programme_state` row serialises changes to one
+    event's grid on PostgreSQL as BEGIN IMMEDIATE does on SQLite, so the checks that follow
+    read the latest committed state. Behind it, a move is refused unless the session's
+    placement version is the one the organiser saw (a later move never silently undoes an
+    earlier one), and the database's unique constraint on (slot, room) holds.
+    """
     bump = (
         update(ProgrammeState)
         .where(ProgrammeState.event_id == event_id)
@@ -108,7 +109,7 @@ def _set_cell(
     )
     try:
         with session.begin_nested():
-            result = session.execute(statement)
+            result = cast(CursorResult[Any], session.execute(statement))
     except IntegrityError as error:
         raise CellTaken(
             "Another session has just been put in that cell. Reload the grid and try again."
@@ -280,11 +281,11 @@ def undo_change(session: Session, actor: Person, change: GridChange) -> list[Gri
             raise Conflict(f"The slot or room “{camp_session.title}” came from no longer exists.")
     batch_ids = {entry.camp_session_id for entry in entries}
     for entry in entries:
-        if entry.from_slot_id is None:
+        if entry.from_slot_id is None or entry.from_room_id is None:
             continue
         slot, room = _target(
             session, change.camp_session.event, entry.from_slot_id, entry.from_room_id
-        )  # type: ignore[arg-type]
+        )
         occupant = session.scalar(
             select(CampSession).where(
                 CampSession.slot_id == slot.id, CampSession.room_id == room.id

@@ -33,8 +33,8 @@ from lgcamp.transaction import commit
 
 
 def _to_utc(event: Event, form: SlotForm) -> tuple[datetime, datetime]:
-    starts = datetime.combine(form.day.data, form.start_time.data, tzinfo=event.tz)  # type: ignore[arg-type]
-    ends = datetime.combine(form.day.data, form.end_time.data, tzinfo=event.tz)  # type: ignore[arg-type]
+    starts = datetime.combine(form.day.data, form.start_time.data, tzinfo=event.tz)
+    ends = datetime.combine(form.day.data, form.end_time.data, tzinfo=event.tz)
     return starts.astimezone(UTC), ends.astimezone(UTC)
 
 
