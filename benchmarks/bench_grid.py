@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 OPEN_GRIDS = 1000
-POLL_SECONDS = 3  # static/js/live-grid.js and lgcamp.programme.views.POLL_SECONDS
+POLL_SECONDS = 3  # static/js/live-grid.js and lgcamp.programme.blueprint.POLL_SECONDS
 
 
 def seed(database_url: str, instance: str) -> tuple[str, str]:

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    flash,
-    redirect,
-    render_template,
-    url_for,
-)
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeVar
 
-from flask import (
-    Blueprint,
-    abort,
-)
+from flask import Blueprint, abort
 from flask_login import current_user
 
 from lgcamp.events.models import Event

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.http import quote_etag
@@ -21,16 +14,8 @@ from lgcamp.events.models import Event
 from lgcamp.extensions import db
 from lgcamp.programme import grid as grid_service
 from lgcamp.programme import layout, live, service
-from lgcamp.programme.blueprint import (
-    POLL_SECONDS,
-    bp,
-    load_grid_event,
-    owned,
-)
-from lgcamp.programme.forms import (
-    PlaceForm,
-    VersionForm,
-)
+from lgcamp.programme.blueprint import POLL_SECONDS, bp, load_grid_event, owned
+from lgcamp.programme.forms import PlaceForm, VersionForm
 from lgcamp.programme.models import CampSession, GridChange
 from lgcamp.transaction import commit
 

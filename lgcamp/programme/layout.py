@@ -109,6 +109,7 @@ def load_grid(
     with_unscheduled: bool = False,
     with_changes: int = 0,
     with_warnings: bool = False,
+    version: int | None = None,
 ) -> Grid:
     """Load an event's rooms, slots and placed sessions in a handful of queries."""
     now = now or utcnow()
@@ -162,7 +163,7 @@ def load_grid(
         current_slot_id=current.id if current else None,
         next_slot_id=upcoming.id if upcoming else None,
         now=now,
-        version=grid_version(session, event.id),
+        version=grid_version(session, event.id) if version is None else version,
     )
     if with_changes:
         grid.changes = recent_changes(session, event, with_changes)

@@ -42,16 +42,17 @@ def _validated(tag: str, cache: str, *, conditional: bool = True) -> Response:
     return response.make_conditional(request) if conditional else response
 
 
-def _fragment(event: Event, view: str) -> Markup:
+def _fragment(event: Event, state: live.LiveState, view: str) -> Markup:
     """The part of the grid or big screen that changes."""
-    grid = layout.load_grid(db.session, event, with_changes=8 if view == "grid" else 0)
+    changes = 8 if view == "grid" else 0
+    grid = layout.load_grid(db.session, event, with_changes=changes, version=state.version)
     return Markup(render_template(f"programme/_{view}_live.html", event=event, grid=grid))
 
 
 def _page(response: Response, template: str, state: live.LiveState, view: str) -> Response:
     """Render a whole live page into the validated answer."""
     event = db.session.get_one(Event, state.event_id)
-    fragment = _fragment(event, view)
+    fragment = _fragment(event, state, view)
     live_etag = quote_etag(state.tag(view))
     response.set_data(
         render_template(
@@ -96,5 +97,5 @@ def live_grid(slug: str) -> Response:
     response = _validated(state.tag(view), PUBLIC_CACHE)
     if response.status_code == 304:
         return response
-    response.set_data(_fragment(db.session.get_one(Event, state.event_id), view))
+    response.set_data(_fragment(db.session.get_one(Event, state.event_id), state, view))
     return response

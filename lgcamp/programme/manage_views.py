@@ -5,12 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import (
-    flash,
-    redirect,
-    render_template,
-    url_for,
-)
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -18,16 +13,8 @@ from lgcamp.errors import DomainError, show_on_form
 from lgcamp.events.models import Event
 from lgcamp.extensions import db
 from lgcamp.programme import planning
-from lgcamp.programme.blueprint import (
-    bp,
-    load_grid_event,
-    owned,
-)
-from lgcamp.programme.forms import (
-    RoomForm,
-    SlotForm,
-    VolunteerForm,
-)
+from lgcamp.programme.blueprint import bp, load_grid_event, owned
+from lgcamp.programme.forms import RoomForm, SlotForm, VolunteerForm
 from lgcamp.programme.models import Room, SlotKind, TimeSlot
 from lgcamp.transaction import commit
 

@@ -3,13 +3,7 @@ and the pitch queue used on the day."""
 
 from __future__ import annotations
 
-from flask import (
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -26,18 +20,8 @@ from lgcamp.permissions import (
     load_event,
 )
 from lgcamp.programme import layout, service
-from lgcamp.programme.blueprint import (
-    bp,
-    load_editable_session,
-    load_session,
-)
-from lgcamp.programme.forms import (
-    HostForm,
-    NotesForm,
-    PitchForm,
-    QueuePitchForm,
-    TookPlaceForm,
-)
+from lgcamp.programme.blueprint import bp, load_editable_session, load_session
+from lgcamp.programme.forms import HostForm, NotesForm, PitchForm, QueuePitchForm, TookPlaceForm
 from lgcamp.programme.models import CampSession, SessionFormat
 from lgcamp.transaction import commit
 

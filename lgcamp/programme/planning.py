@@ -16,17 +16,8 @@ from lgcamp.accounts.models import Person
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event, EventRole, EventRoleName
-from lgcamp.programme.grid import (
-    lock_grid,
-    slot_time,
-    unschedule_session,
-)
-from lgcamp.programme.models import (
-    CampSession,
-    Room,
-    SlotKind,
-    TimeSlot,
-)
+from lgcamp.programme.grid import lock_grid, slot_time, unschedule_session
+from lgcamp.programme.models import CampSession, Room, SlotKind, TimeSlot
 from lgcamp.programme.service import find_host
 
 # --- rooms -------------------------------------------------------------------------------------

@@ -73,9 +73,9 @@ def test_a_change_gives_200_with_a_new_etag(
     changed, statements = _get(client, url, first.headers["ETag"])
     assert changed.status_code == 200 and "Loose one" in changed.get_data(as_text=True)
     assert changed.headers["ETag"] not in ("", first.headers["ETag"])
-    # The live state, the event, then the grid's rooms, slots, sessions, hosts, flags and
-    # version (and the change log on the grid).
-    assert statements <= 9
+    # The live state, the event, then the grid's rooms, slots, sessions, hosts and room-full
+    # flags, and on the grid the change log.
+    assert statements <= 8
 
 
 def test_grid_page_with_a_message_waiting_is_rendered_not_304(
