@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 OPEN_GRIDS = 1000
-POLL_SECONDS = 3  # static/js/live-grid.js and lgcamp.programme.views.POLL_SECONDS
+POLL_SECONDS = 3  # static/js/live-grid.js and lgcamp.programme.blueprint.POLL_SECONDS
 
 
 def seed(database_url: str, instance: str) -> tuple[str, str]:
@@ -56,7 +56,7 @@ def seed(database_url: str, instance: str) -> tuple[str, str]:
     from lgcamp.database import utcnow
     from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, EventStatus
     from lgcamp.extensions import db
-    from lgcamp.programme import grid, service
+    from lgcamp.programme import grid, planning, service
     from lgcamp.programme.models import SlotKind
 
     app = create_app(
@@ -78,13 +78,13 @@ def seed(database_url: str, instance: str) -> tuple[str, str]:
             EventRole(event_id=event.id, person_id=organiser.id, role=EventRoleName.ORGANISER)
         )
         rooms = [
-            service.add_room(
-                db.session, event, service.RoomDetails(f"Room {n + 1}", 40, f"Floor {n // 3}")
+            planning.add_room(
+                db.session, event, planning.RoomDetails(f"Room {n + 1}", 40, f"Floor {n // 3}")
             )
             for n in range(10)
         ]
         slots = [
-            service.add_slot(
+            planning.add_slot(
                 db.session,
                 event,
                 start + timedelta(minutes=60 * n),

@@ -19,6 +19,7 @@ from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, Eve
 from lgcamp.participation import service as participation
 from lgcamp.participation.models import FeeStatus
 from lgcamp.programme import grid as programme_grid
+from lgcamp.programme import planning
 from lgcamp.programme import service as programme
 from lgcamp.programme.models import (
     CampSession,
@@ -546,11 +547,11 @@ def _programme(
         )
     )
     for order, (name, capacity, directions, notes) in enumerate(ROOMS):
-        programme.add_room(
-            session, camp, programme.RoomDetails(name, capacity, directions, notes, order)
+        planning.add_room(
+            session, camp, planning.RoomDetails(name, capacity, directions, notes, order)
         )
-    slots = [s for s in programme.create_default_day(session, camp) if s.kind.takes_sessions]
-    rooms = programme.active_rooms(session, camp)
+    slots = [s for s in planning.create_default_day(session, camp) if s.kind.takes_sessions]
+    rooms = planning.active_rooms(session, camp)
     people = list(session.query(Person).filter(Person.email.like("%@example.org")).limit(120))
     pitches = []
     for n, (title, kind) in enumerate(PITCHES):

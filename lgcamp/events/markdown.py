@@ -13,8 +13,8 @@ _renderer = MarkdownIt("js-default", {"linkify": False, "typographer": False})
 
 @lru_cache(maxsize=512)
 def _render(text: str) -> str:
-    # A pure function of the text: caching it per process is safe with many workers, and it
-    # is the largest cost of an event page (measured: about 40% of the request).
+    # A pure function of the text, so memoising it can never serve a stale page; rendering is
+    # the largest part of an event page's work.
     return _renderer.render(text)
 
 

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    flash,
-    redirect,
-    render_template,
-    url_for,
-)
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -40,9 +34,9 @@ def _details(form: EventForm) -> service.EventDetails:
         venue_address=form.venue_address.data or "",
         access_info=form.access_info.data or "",
         start_date=form.start_date.data,
-        start_time=form.start_time.data,  # type: ignore[arg-type]
+        start_time=form.start_time.data,
         end_date=form.end_date.data,
-        end_time=form.end_time.data,  # type: ignore[arg-type]
+        end_time=form.end_time.data,
         timezone=(form.timezone.data or "").strip(),
     )
 
@@ -127,7 +121,7 @@ def manage(slug: str) -> str:
 
 
 @bp.route("/events/<slug>/organisers", methods=["POST"])
-def add_organiser(slug: str) -> str | Response:
+def add_organiser(slug: str) -> str | Response | tuple[str, int]:
     """Add an organiser by account email."""
     event = load_managed_event(slug)
     form = OrganiserForm()

@@ -1,11 +1,7 @@
-"""iCalendar builders: small typed functions that turn events and sessions into .ics bytes.
+"""iCalendar builders: events and sessions as `Item`s (plain data), written as .ics bytes.
 
-Every calendar item is first described as an `Item` (plain data). Single downloads (the "add to
-calendar" files and the ticket email attachment) go through the `icalendar` package; feeds,
-which may carry a thousand items and are polled by every subscriber, are written by the small
-RFC 5545 writer below (escaping, folding at 75 octets, CRLF), because building a thousand
-`icalendar` components costs about 250 ms against a budget of 100. The two paths are checked
-against each other in tests/feeds/test_ical.py. VTIMEZONE blocks: see feeds/vtimezone.py.
+Single downloads go through the `icalendar` package; feeds, which may carry a thousand items,
+through the smaller RFC 5545 writer below, checked against it in tests/feeds/test_ical.py.
 """
 
 from __future__ import annotations

@@ -1,15 +1,5 @@
-"""What goes in each calendar feed, the cheap validators (ETag, Last-Modified) that let polling
-clients get a 304 before any feed is built, and personal feed tokens.
-
-SEQUENCE of a session: programme keeps a per-session placement `version` (bumped on moves and
-unscheduling) but not on changes of a slot's times, which move every session in the slot
-without touching its row. The event's grid version, though, is bumped under the grid lock by
-every change that can move a session in time or room or change its status (place, move, swap,
-unschedule, withdraw, undo, slot and room edits). So a session's SEQUENCE is the event's
-sequence plus the event's grid version: monotonic, raised by every significant change, with no
-new column and no hook into programme. Unrelated grid changes raise it too, which RFC 5545
-allows and subscribing clients handle by replacing their copy.
-"""
+"""What goes in each calendar feed, the validators (ETag, Last-Modified) that let polling
+clients get a 304 before any feed is built (one query each), and personal feed tokens."""
 
 from __future__ import annotations
 
@@ -21,9 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
-from werkzeug.http import is_resource_modified
 
 from lgcamp.accounts.models import Person
 from lgcamp.database import utcnow
@@ -51,21 +40,10 @@ TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
 
 @dataclass(frozen=True)
 class Validator:
-    """A feed's ETag and Last-Modified, computed from a query or two before building it."""
+    """A feed's ETag and Last-Modified, computed from one query before the feed is built."""
 
     etag: str
     last_modified: datetime | None
-
-
-def unmodified(environ: dict[str, Any], validator: Validator) -> bool:
-    """Whether the client's copy is current: the one test, for the views and the fast path."""
-    return not is_resource_modified(
-        environ, etag=validator.etag, last_modified=validator.last_modified
-    )
-
-
-def _connection(bind: Connection | Session) -> Connection:
-    return bind if isinstance(bind, Connection) else bind.connection()
 
 
 def _validator(kind: str, parts: Sequence[object], now: datetime) -> Validator:
@@ -97,21 +75,17 @@ def _in_feeds(now: datetime) -> ColumnElement[bool]:
 # --- the network feed --------------------------------------------------------------------------
 
 
-# Built once: the 304 path runs this on every poll. Both answers come from an index (the
-# primary key, and ix_event_updated_at, declared in feeds/models.py), so the cost does not
-# grow with the number of events. Drafts count too: editing one costs subscribers a refetch,
-# while publishing, changing or cancelling an event always moves max(updated_at) or max(id).
-# Cancelled events leave the feed after 30 days; the day in the ETag picks that up.
+# Both answers come from an index (the primary key, and ix_event_updated_at, declared in
+# feeds/models.py), so the cost does not grow with the number of events. Drafts count too:
+# editing one costs subscribers a refetch, while publishing, changing or cancelling an event
+# always moves max(updated_at) or max(id). Cancelled events leave the feed after 30 days; the
+# day in the ETag picks that up.
 _NETWORK_STATE = select(func.max(Event.id), func.max(Event.updated_at))
 
 
-def network_validator(bind: Connection | Session, now: datetime) -> Validator:
-    """One indexed query: the newest event and the latest change to any event.
-
-    Validators take a Core connection (or a session) because the conditional-GET fast path
-    (lgcamp/fastpath.py) calls the same functions as the views, outside Flask.
-    """
-    newest, latest = _connection(bind).execute(_NETWORK_STATE).one()
+def network_validator(session: Session, now: datetime) -> Validator:
+    """One indexed query: the newest event and the latest change to any event."""
+    newest, latest = session.execute(_NETWORK_STATE).one()
     return _validator("network", (newest, _as_aware(latest)), now)
 
 
@@ -121,7 +95,7 @@ def network_items(session: Session, now: datetime) -> list[Item]:
         select(Event.__table__).where(_in_feeds(now)).order_by(Event.starts_at, Event.id)
     )
     base_url = current_app.config["BASE_URL"]
-    return [event_item(row, base_url=base_url) for row in rows]  # type: ignore[arg-type]
+    return [event_item(row, base_url=base_url) for row in rows]
 
 
 # --- one event, with or without its sessions ---------------------------------------------------
@@ -156,10 +130,10 @@ _EVENT_STATE = (
 
 
 def event_head(
-    bind: Connection | Session, slug: str, now: datetime, *, with_sessions: bool
+    session: Session, slug: str, now: datetime, *, with_sessions: bool
 ) -> EventHead | None:
     """The event feed's validator from one query, or None if there is no such event."""
-    row = _connection(bind).execute(_EVENT_STATE, {"slug": slug}).one_or_none()
+    row = session.execute(_EVENT_STATE, {"slug": slug}).one_or_none()
     if row is None:
         return None
     event_id, status, sequence, updated_at, grid_version, grid_at, count, latest = row
@@ -201,7 +175,14 @@ def session_items(
     session: Session, camp_sessions: Sequence[CampSession], now: datetime
 ) -> list[Item]:
     """Scheduled sessions as confirmed items; withdrawn or unscheduled ones as cancelled items,
-    at the time and room they last had, for 30 days after they left the grid."""
+    at the time and room they last had, for 30 days after they left the grid.
+
+    A session's SEQUENCE is the event's sequence plus the event's grid version. The session's
+    own placement version misses changes of a slot's times (which move every session in the
+    slot without touching its row), while the grid version is bumped under the grid lock by
+    every change that can move a session or change its status. Unrelated grid changes raise it
+    too, which RFC 5545 allows: subscribing clients replace their copy.
+    """
     grids = _grid_states(session, {cs.event_id for cs in camp_sessions})
     off_grid = [cs.id for cs in camp_sessions if not cs.is_scheduled]
     last = _last_placements(session, off_grid, now)
@@ -242,7 +223,7 @@ def session_items(
     return items
 
 
-def _sessions_query() -> Select[tuple[CampSession]]:
+def _sessions_query() -> Select[CampSession]:
     return select(CampSession).options(
         joinedload(CampSession.event),
         joinedload(CampSession.slot),
@@ -333,14 +314,12 @@ def _personal_state() -> Select[Any]:
 _PERSONAL_STATE = _personal_state()
 
 
-def personal_head(
-    bind: Connection | Session, token: str, now: datetime
-) -> tuple[int, Validator] | None:
+def personal_head(session: Session, token: str, now: datetime) -> tuple[int, Validator] | None:
     """The feed's owner and its validator, from the token, in one query over the person's
     tickets, stars and what they point at; None for a malformed, unknown or rotated token."""
     if not TOKEN_SHAPE.fullmatch(token):
         return None
-    row = _connection(bind).execute(_PERSONAL_STATE, {"token_hash": hash_feed_token(token)}).one()
+    row = session.execute(_PERSONAL_STATE, {"token_hash": hash_feed_token(token)}).one()
     person_id = row[0]
     if person_id is None:
         return None

@@ -1,10 +1,12 @@
 """Calendar feeds and "add to calendar" downloads; the personal feed's address and its rotation.
 
 Feeds answer conditional requests from a validator computed before the feed is built, so a
-polling calendar app that already has the latest copy costs one or two small queries.
+polling calendar app that already has the latest copy costs one small query.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -22,35 +24,26 @@ from lgcamp.transaction import commit
 bp = Blueprint("feeds", __name__)
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
-# Cache-Control of the feeds (lgcamp/fastpath.py answers their 304s with the same).
 PUBLIC_CACHE = "no-cache"
 PERSONAL_CACHE = "private, no-cache"
 
 
 @bp.app_template_global()
-def subscribe_urls(endpoint: str, **values: object) -> dict[str, str]:
+def subscribe_urls(endpoint: str, **values: Any) -> dict[str, str]:
     """A feed's https address and its webcal:// twin (which opens the calendar app)."""
     https = page_url(url_for(endpoint, **values))
     return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
 
 
-def _not_modified(validator: service.Validator, cache: str) -> Response | None:
-    if not service.unmodified(request.environ, validator):
-        return None
-    return _with_validator(Response(status=304), validator, cache)
-
-
-def _with_validator(response: Response, validator: service.Validator, cache: str) -> Response:
+def _validated(validator: service.Validator, cache: str, filename: str) -> Response:
+    """An empty feed answer carrying the validator, already a 304 if the client's copy is
+    current (If-None-Match, or If-Modified-Since without it)."""
+    response = Response(content_type=CALENDAR_TYPE)
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.set_etag(validator.etag)
     response.last_modified = validator.last_modified
     response.headers["Cache-Control"] = cache
-    return response
-
-
-def _feed(body: bytes, validator: service.Validator, cache: str, filename: str) -> Response:
-    response = Response(body, content_type=CALENDAR_TYPE)
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return _with_validator(response, validator, cache)
+    return response.make_conditional(request)
 
 
 def _download(body: bytes, filename: str) -> Response:
@@ -66,17 +59,18 @@ def _download(body: bytes, filename: str) -> Response:
 def network() -> Response:
     """Every published event of the network, for subscribing."""
     now = utcnow()
-    validator = service.network_validator(db.session.connection(), now)
-    if answer := _not_modified(validator, PUBLIC_CACHE):
-        return answer
+    validator = service.network_validator(db.session, now)
+    response = _validated(validator, PUBLIC_CACHE, "localgov-digital-events.ics")
+    if response.status_code == 304:
+        return response
     header = FeedHeader(
         "LocalGov Digital events",
         "LocalGovCamp, fringe events and #NotWestminster",
         page_url(url_for("feeds.network")),
         page_url(url_for("events.index")),
     )
-    body = feed_ics(header, service.network_items(db.session, now))
-    return _feed(body, validator, PUBLIC_CACHE, "localgov-digital-events.ics")
+    response.set_data(feed_ics(header, service.network_items(db.session, now)))
+    return response
 
 
 @bp.route("/events/<slug>/calendar.ics", defaults={"with_sessions": False})
@@ -86,11 +80,12 @@ def network() -> Response:
 def event_feed(slug: str, with_sessions: bool) -> Response:
     """One event, or the event and its sessions (drafts are never in feeds, for anyone)."""
     now = utcnow()
-    head = service.event_head(db.session.connection(), slug, now, with_sessions=with_sessions)
+    head = service.event_head(db.session, slug, now, with_sessions=with_sessions)
     if head is None or not can_subscribe(head.status):
         abort(404)
-    if answer := _not_modified(head.validator, PUBLIC_CACHE):
-        return answer
+    response = _validated(head.validator, PUBLIC_CACHE, f"{slug}.ics")
+    if response.status_code == 304:
+        return response
     event = db.session.get_one(Event, head.event_id)
     header = FeedHeader(
         f"{event.name}: programme" if with_sessions else event.name,
@@ -99,28 +94,29 @@ def event_feed(slug: str, with_sessions: bool) -> Response:
         page_url(url_for("events.show", slug=slug)),
     )
     items = service.event_items(db.session, head.event_id, now, with_sessions=with_sessions)
-    return _feed(feed_ics(header, items), head.validator, PUBLIC_CACHE, f"{slug}.ics")
+    response.set_data(feed_ics(header, items))
+    return response
 
 
 @bp.route("/feeds/personal/<token>.ics")
 def personal(token: str) -> Response:
     """A person's booked events and starred sessions, at their secret address."""
     now = utcnow()
-    head = service.personal_head(db.session.connection(), token, now)
+    head = service.personal_head(db.session, token, now)
     if head is None:
         abort(404)  # the same answer for malformed, unknown and rotated tokens
     person_id, validator = head
-    if answer := _not_modified(validator, PERSONAL_CACHE):
-        return answer
+    response = _validated(validator, PERSONAL_CACHE, "my-localgov-digital-events.ics")
+    response.headers["X-Robots-Tag"] = "noindex"
+    if response.status_code == 304:
+        return response
     header = FeedHeader(
         "My LocalGov Digital events",
         "Events you have tickets for and sessions you have starred",
         page_url(request.path),
         page_url(url_for("events.mine")),
     )
-    body = feed_ics(header, service.personal_items(db.session, person_id, now))
-    response = _feed(body, validator, PERSONAL_CACHE, "my-localgov-digital-events.ics")
-    response.headers["X-Robots-Tag"] = "noindex"
+    response.set_data(feed_ics(header, service.personal_items(db.session, person_id, now)))
     return response
 
 

@@ -1,11 +1,5 @@
-"""VTIMEZONE blocks that every calendar client reads the same way.
-
-`icalendar` writes a zone's transitions as long RDATE lists. Some readers ignore RDATE and keep
-the last DTSTART they saw (vobject, and so Radicale, put a December 09:00 in London at +01:00),
-so where a zone follows a yearly rule, as Europe/London has since 1996, we write that rule as
-RRULEs, the form Google, Outlook and Apple use themselves. Zones without such a rule fall back
-to `icalendar`'s RDATE form.
-"""
+"""VTIMEZONE blocks that every calendar client reads the same way: a zone's yearly rule as
+RRULEs (the form Google, Outlook and Apple write), `icalendar`'s RDATE list where it has none."""
 
 from __future__ import annotations
 
@@ -72,11 +66,11 @@ def _transitions(tz: ZoneInfo, year: int) -> list[Transition]:
                     low = middle
                 else:
                     high = middle
-            high = day + timedelta(minutes=high)
-            local = high.astimezone(tz)
+            moment = day + timedelta(minutes=high)
+            local = moment.astimezone(tz)
             found.append(
                 Transition(
-                    (high + before).replace(tzinfo=None),
+                    (moment + before).replace(tzinfo=None),
                     before,
                     after,
                     local.tzname() or "",
@@ -158,9 +152,16 @@ def _byday(same: list[Transition]) -> str | None:
     return None
 
 
+# A pure function of the zone name, memoised because it scans every day from 1970 to 2037.
 @lru_cache(maxsize=32)
 def vtimezone(tzid: str) -> bytes:
-    """The zone's VTIMEZONE block (CRLF lines), RRULE-based where the zone allows."""
+    """The zone's VTIMEZONE block (CRLF lines), RRULE-based where the zone allows.
+
+    `icalendar` writes transitions as long RDATE lists, and some readers ignore RDATE and keep
+    the last DTSTART they saw (vobject, and so Radicale, put a December 09:00 in London at
+    +01:00); so where a zone follows a yearly rule, as Europe/London has since 1996, we write
+    that rule as RRULEs.
+    """
     lines = _rule_lines(tzid)
     if lines is None:
         return Timezone.from_tzid(tzid).to_ical()

@@ -18,12 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from lgcamp.programme.models import SessionFormat, SlotKind
-from lgcamp.programme.service import (
-    ACCESSIBILITY_MAX,
-    DESCRIPTION_MAX,
-    NOTES_URL_MAX,
-    TITLE_MAX,
-)
+from lgcamp.programme.service import ACCESSIBILITY_MAX, DESCRIPTION_MAX, NOTES_URL_MAX, TITLE_MAX
 
 
 class _ClearDateField(DateField):

@@ -1,31 +1,21 @@
-"""The session grid: placing, moving, swapping, unscheduling and undoing, and reading it back.
-
-Every change to an event's grid first takes the grid lock: a conditional UPDATE of the
-event's `programme_state` row that also bumps the grid version. That serialises changes to
-one event's grid on PostgreSQL as BEGIN IMMEDIATE does on SQLite, so the checks that follow
-read the latest committed state. Two more guards stay in place behind it: a move is refused
-unless the session's placement version is the one the organiser saw (so a later move never
-silently undoes an earlier one), and the database's unique constraint on (slot, room).
-"""
+"""Changing the session grid: placing, moving, swapping, unscheduling and undoing, each under
+the event's grid lock, checked against the placement version the organiser saw."""
 
 from __future__ import annotations
 
 import uuid
-from bisect import bisect_right
-from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
-from typing import Any
+from datetime import tzinfo
+from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.http import parse_etags
 
 from lgcamp.accounts.models import Person
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event
+from lgcamp.programme.layout import host_ids, star_counts
 from lgcamp.programme.models import (
     CampSession,
     ChangeKind,
@@ -33,9 +23,6 @@ from lgcamp.programme.models import (
     ProgrammeState,
     Room,
     RoomFullFlag,
-    SessionHost,
-    SessionStatus,
-    Star,
     TimeSlot,
 )
 
@@ -52,11 +39,18 @@ class NotPlaceable(DomainError):
     """That slot or room cannot take sessions (a break, lunch, a removed room)."""
 
 
-# --- the grid lock and version -----------------------------------------------------------------
+# --- the grid lock ----------------------------------------------------------------------------
 
 
 def lock_grid(session: Session, event_id: int) -> int:
-    """Take the event's grid lock and bump its grid version; return the new version."""
+    """Take the event's grid lock and bump its grid version; return the new version.
+
+    The conditional UPDATE of the event's `programme_state` row serialises changes to one
+    event's grid on PostgreSQL as BEGIN IMMEDIATE does on SQLite, so the checks that follow
+    read the latest committed state. Behind it, a move is refused unless the session's
+    placement version is the one the organiser saw (a later move never silently undoes an
+    earlier one), and the database's unique constraint on (slot, room) holds.
+    """
     bump = (
         update(ProgrammeState)
         .where(ProgrammeState.event_id == event_id)
@@ -74,92 +68,6 @@ def lock_grid(session: Session, event_id: int) -> int:
     except IntegrityError:
         # Another transaction created the row first: wait for its lock like everyone else.
         return int(session.scalar(bump) or 1)
-
-
-def grid_version(session: Session, event_id: int) -> int:
-    """The event's grid version now (0 before anything was ever placed)."""
-    return (
-        session.scalar(
-            select(ProgrammeState.grid_version).where(ProgrammeState.event_id == event_id)
-        )
-        or 0
-    )
-
-
-@dataclass(frozen=True)
-class LiveState:
-    """What a live page's ETag is made of: the grid version and how far through the day."""
-
-    event_id: int
-    is_published: bool
-    version: int
-    started: int
-    ended: int
-
-    def etag(self, view: str) -> str:
-        """The entity tag for one view of the grid (changes when the grid or the time does)."""
-        return f'"{view}-{self.version}-{self.started}-{self.ended}"'
-
-
-# Slot start and end times per (event, grid version, version time): every change to a slot
-# bumps the grid version, so an entry never goes stale. Per worker, bounded, and only a cache
-# (no worker needs another's entries): the answer is always what the database says.
-_BOUNDARIES: OrderedDict[tuple[int, int, datetime], tuple[list[datetime], list[datetime]]] = (
-    OrderedDict()
-)
-_BOUNDARIES_MAX = 256
-
-
-_SLOT_TIMES = select(TimeSlot.starts_at, TimeSlot.ends_at).where(
-    TimeSlot.event_id == bindparam("event_id")
-)
-
-
-def _boundaries(
-    connection: Connection, event_id: int, key: tuple[int, int, datetime]
-) -> tuple[list[datetime], list[datetime]]:
-    if key in _BOUNDARIES:
-        _BOUNDARIES.move_to_end(key)
-        return _BOUNDARIES[key]
-    rows = connection.execute(_SLOT_TIMES, {"event_id": event_id}).all()
-    found = (sorted(r[0] for r in rows), sorted(r[1] for r in rows))
-    _BOUNDARIES[key] = found
-    while len(_BOUNDARIES) > _BOUNDARIES_MAX:
-        _BOUNDARIES.popitem(last=False)
-    return found
-
-
-# Built once: this runs for every poll of every open grid.
-_LIVE_QUERY = (
-    select(Event.id, Event.status, ProgrammeState.grid_version, ProgrammeState.updated_at)
-    .outerjoin(ProgrammeState, ProgrammeState.event_id == Event.id)
-    .where(Event.slug == bindparam("slug"))
-)
-
-
-def live_state(bind: Connection | Session, slug: str, now: datetime) -> LiveState | None:
-    """The cheap question open grids ask every few seconds: one indexed lookup, usually.
-
-    The only source of the live grid's ETags: the views and the conditional-GET fast path
-    (lgcamp/fastpath.py, which passes a bare Core connection) both call it.
-    """
-    connection = bind if isinstance(bind, Connection) else bind.connection()
-    row = connection.execute(_LIVE_QUERY, {"slug": slug}).first()
-    if row is None:
-        return None
-    event_id, status, version, updated_at = row
-    if version is None:  # nothing was ever set up: no slots either
-        return LiveState(event_id, status != "draft", 0, 0, 0)
-    starts, ends = _boundaries(connection, event_id, (event_id, version, updated_at))
-    return LiveState(
-        event_id, status != "draft", version, bisect_right(starts, now), bisect_right(ends, now)
-    )
-
-
-def etag_matches(environ: dict[str, Any], etag: str) -> bool:
-    """Whether the request's If-None-Match names this ETag: the one test, for the views and the
-    conditional-GET fast path."""
-    return parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains(etag.strip('"'))
 
 
 # --- labels ------------------------------------------------------------------------------------
@@ -201,7 +109,7 @@ def _set_cell(
     )
     try:
         with session.begin_nested():
-            result = session.execute(statement)
+            result = cast(CursorResult[Any], session.execute(statement))
     except IntegrityError as error:
         raise CellTaken(
             "Another session has just been put in that cell. Reload the grid and try again."
@@ -373,11 +281,11 @@ def undo_change(session: Session, actor: Person, change: GridChange) -> list[Gri
             raise Conflict(f"The slot or room “{camp_session.title}” came from no longer exists.")
     batch_ids = {entry.camp_session_id for entry in entries}
     for entry in entries:
-        if entry.from_slot_id is None:
+        if entry.from_slot_id is None or entry.from_room_id is None:
             continue
         slot, room = _target(
             session, change.camp_session.event, entry.from_slot_id, entry.from_room_id
-        )  # type: ignore[arg-type]
+        )
         occupant = session.scalar(
             select(CampSession).where(
                 CampSession.slot_id == slot.id, CampSession.room_id == room.id
@@ -400,35 +308,6 @@ def undo_change(session: Session, actor: Person, change: GridChange) -> list[Gri
         )
     session.flush()
     return undone
-
-
-# --- reading the grid ----------------------------------------------------------------------------
-
-
-def host_ids(session: Session, session_ids: list[int]) -> dict[int, set[int]]:
-    """Host person ids per session."""
-    hosts: dict[int, set[int]] = defaultdict(set)
-    if session_ids:
-        rows = session.execute(
-            select(SessionHost.camp_session_id, SessionHost.person_id).where(
-                SessionHost.camp_session_id.in_(session_ids)
-            )
-        )
-        for session_id, person_id in rows:
-            hosts[session_id].add(person_id)
-    return hosts
-
-
-def star_counts(session: Session, session_ids: list[int]) -> dict[int, int]:
-    """Stars per session."""
-    if not session_ids:
-        return {}
-    rows = session.execute(
-        select(Star.camp_session_id, func.count(Star.id))
-        .where(Star.camp_session_id.in_(session_ids))
-        .group_by(Star.camp_session_id)
-    )
-    return {session_id: count for session_id, count in rows}
 
 
 def placement_warnings(session: Session, camp_session: CampSession) -> list[str]:
@@ -459,155 +338,3 @@ def placement_warnings(session: Session, camp_session: CampSession) -> list[str]
                 f"{name} hosts both “{camp_session.title}” and “{other.title}” at the same time."
             )
     return warnings
-
-
-@dataclass
-class Grid:
-    """An event's grid, ready to show: rows of slots, columns of rooms."""
-
-    event: Event
-    rooms: list[Room]
-    slots: list[TimeSlot]
-    cells: dict[tuple[int, int], CampSession]
-    unscheduled: list[CampSession]
-    host_names: dict[int, list[str]]
-    stars: dict[int, int]
-    full: set[int]
-    current_slot_id: int | None
-    next_slot_id: int | None
-    changes: list[GridChange] = field(default_factory=list)
-    warnings: dict[int, list[str]] = field(default_factory=dict)
-    version: int = 0
-    now: datetime = field(default_factory=utcnow)
-
-    def cell(self, slot: TimeSlot, room: Room) -> CampSession | None:
-        """The session in this cell, if any."""
-        return self.cells.get((slot.id, room.id))
-
-    def in_slot(self, slot: TimeSlot) -> list[tuple[Room, CampSession]]:
-        """The sessions of one slot, in room order."""
-        return [
-            (r, self.cells[(slot.id, r.id)]) for r in self.rooms if (slot.id, r.id) in self.cells
-        ]
-
-    def with_space(self, slot: TimeSlot) -> list[tuple[Room, CampSession]]:
-        """The sessions of a slot whose room has not been flagged full."""
-        return [(r, s) for r, s in self.in_slot(slot) if s.id not in self.full]
-
-    def now_and_next(self) -> list[tuple[str, TimeSlot]]:
-        """Big screen: the slot running now (if any) and what comes next."""
-        shown = [("Now", s) for s in self.slots if s.id == self.current_slot_id]
-        ahead = [s for s in self.slots if s.starts_at >= self.now]
-        labels = ["Next", "After that"]
-        shown += [(labels[n], s) for n, s in enumerate(ahead[: 2 - len(shown)])]
-        return shown
-
-    def slots_by_time(self) -> list[TimeSlot]:
-        """Phones: the current slot first, then what comes next, then what is over."""
-        current = [s for s in self.slots if s.id == self.current_slot_id]
-        ahead = [s for s in self.slots if s.id != self.current_slot_id and s.starts_at > self.now]
-        over = [s for s in self.slots if s not in current and s not in ahead]
-        return current + ahead + over
-
-
-def load_grid(
-    session: Session,
-    event: Event,
-    now: datetime | None = None,
-    *,
-    with_unscheduled: bool = False,
-    with_changes: int = 0,
-    with_warnings: bool = False,
-) -> Grid:
-    """Load an event's rooms, slots and placed sessions in a handful of queries."""
-    now = now or utcnow()
-    rooms = list(
-        session.scalars(
-            select(Room)
-            .where(Room.event_id == event.id, Room.deleted_at.is_(None))
-            .order_by(Room.sort_order, Room.id)
-        )
-    )
-    slots = list(
-        session.scalars(
-            select(TimeSlot).where(TimeSlot.event_id == event.id).order_by(TimeSlot.starts_at)
-        )
-    )
-    query = select(CampSession).where(
-        CampSession.event_id == event.id, CampSession.status == SessionStatus.PITCHED
-    )
-    if not with_unscheduled:
-        query = query.where(CampSession.slot_id.is_not(None))
-    sessions = list(session.scalars(query.order_by(CampSession.created_at, CampSession.id)))
-    ids = [s.id for s in sessions]
-    names: dict[int, list[str]] = defaultdict(list)
-    if ids:
-        rows = session.execute(
-            select(SessionHost.camp_session_id, Person.name)
-            .join(Person, Person.id == SessionHost.person_id)
-            .where(SessionHost.camp_session_id.in_(ids))
-            .order_by(SessionHost.id)
-        )
-        for session_id, name in rows:
-            names[session_id].append(name)
-    full = set(
-        session.scalars(
-            select(RoomFullFlag.camp_session_id)
-            .join(CampSession, CampSession.id == RoomFullFlag.camp_session_id)
-            .where(CampSession.event_id == event.id)
-        )
-    )
-    current = next((s for s in slots if s.starts_at <= now < s.ends_at), None)
-    upcoming = next((s for s in slots if s.starts_at >= now), None)
-    grid = Grid(
-        event=event,
-        rooms=rooms,
-        slots=slots,
-        cells={(s.slot_id, s.room_id): s for s in sessions if s.is_scheduled},  # type: ignore[misc]
-        unscheduled=[s for s in sessions if not s.is_scheduled],
-        host_names=names,
-        stars=star_counts(session, ids) if with_unscheduled or with_warnings else {},
-        full=full,
-        current_slot_id=current.id if current else None,
-        next_slot_id=upcoming.id if upcoming else None,
-        now=now,
-        version=grid_version(session, event.id),
-    )
-    if with_changes:
-        grid.changes = recent_changes(session, event, with_changes)
-    if with_warnings:
-        grid.warnings = _grid_warnings(session, grid)
-    return grid
-
-
-def _grid_warnings(session: Session, grid: Grid) -> dict[int, list[str]]:
-    rooms = {r.id: r for r in grid.rooms}
-    hosts = host_ids(session, [s.id for s in grid.cells.values()])
-    by_slot: dict[int, list[CampSession]] = defaultdict(list)
-    for (slot_id, _room_id), camp_session in grid.cells.items():
-        by_slot[slot_id].append(camp_session)
-    warnings: dict[int, list[str]] = defaultdict(list)
-    for (_slot_id, room_id), camp_session in grid.cells.items():
-        stars = grid.stars.get(camp_session.id, 0)
-        if stars > rooms[room_id].capacity:
-            warnings[camp_session.id].append(
-                f"{stars} stars, {rooms[room_id].capacity} seats: needs a bigger room"
-            )
-    for same_slot in by_slot.values():
-        for a in same_slot:
-            for b in same_slot:
-                if a.id != b.id and hosts[a.id] & hosts[b.id]:
-                    warnings[a.id].append(f"A host is also running “{b.title}” at this time")
-    return warnings
-
-
-def recent_changes(session: Session, event: Event, limit: int = 10) -> list[GridChange]:
-    """The latest entries of the change log, newest first."""
-    return list(
-        session.scalars(
-            select(GridChange)
-            .where(GridChange.event_id == event.id)
-            .order_by(GridChange.created_at.desc(), GridChange.id.desc())
-            .limit(limit)
-        )
-    )

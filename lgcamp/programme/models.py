@@ -1,9 +1,7 @@
 """Rooms, time slots, pitched sessions, hosts, stars, room-full flags and the grid change log.
 
-The grid is a set of placements: a session sits in one (slot, room) cell or in none. The
-database holds the rule that a cell holds one session (a unique constraint on slot and room;
-unscheduled sessions have NULLs there, which never collide), and each event's grid has a
-version, bumped on every change, that live pages use as their ETag.
+A session sits in one (slot, room) cell or in none, one per cell (a unique constraint; NULLs
+never collide); each event's grid version, bumped on every change, is the live pages' ETag.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from lgcamp.events.models import Event, EventStatus
 from lgcamp.extensions import db
 from lgcamp.feeds import service
 from lgcamp.feeds.ical import event_uid, session_uid
-from lgcamp.programme import grid
+from lgcamp.programme import grid, planning
 from lgcamp.programme import service as programme
 from lgcamp.programme.models import GridChange, SlotKind
 from lgcamp.tickets.models import BookingStatus
@@ -88,7 +88,7 @@ def test_moving_a_session_keeps_its_uid_and_raises_its_sequence(camp: dict[str, 
 def test_changing_a_slots_time_raises_the_sequence_of_its_sessions(camp: dict[str, Any]) -> None:
     slot = camp["slots"][0]
     before = _programme(camp["event"])[session_uid(camp["cs"])]
-    programme.update_slot(
+    planning.update_slot(
         db.session, slot, slot.starts_at + timedelta(minutes=15),
         slot.ends_at + timedelta(minutes=15), SlotKind.SESSION,
     )  # fmt: skip

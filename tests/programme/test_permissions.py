@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from lgcamp.accounts.models import Person
 from lgcamp.extensions import db
-from lgcamp.programme import grid
+from lgcamp.programme import grid, layout
 from lgcamp.programme.models import SlotKind
 from tests.conftest import Auth
 from tests.factories import (
@@ -69,7 +69,7 @@ def world(app: Any) -> World:
     camp_session = make_camp_session(event, title="Open data", co_hosts=(co_host,))
     grid.place_session(db.session, organiser, camp_session, slot.id, room.id, 1)
     db.session.commit()
-    change = grid.recent_changes(db.session, event, 1)[0]
+    change = layout.recent_changes(db.session, event, 1)[0]
     volunteer = make_volunteer(event)
     people = {
         "attendee": make_person(),

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError, NotAllowed
 from lgcamp.extensions import db
-from lgcamp.programme import grid, service
+from lgcamp.programme import grid, layout, live, planning, service
 from lgcamp.programme.models import (
     CampSession,
     ChangeKind,
@@ -53,7 +53,7 @@ def _count(model: type) -> int:
 
 def test_default_day_has_pitching_five_session_slots_lunch_and_rooms() -> None:
     event = make_event()
-    slots = service.create_default_day(db.session, event)
+    slots = planning.create_default_day(db.session, event)
     db.session.commit()
     kinds = [s.kind for s in slots]
     assert kinds[0] == SlotKind.PITCHING
@@ -61,15 +61,15 @@ def test_default_day_has_pitching_five_session_slots_lunch_and_rooms() -> None:
     assert SlotKind.LUNCH in kinds
     assert slots[0].starts_at == event.starts_at
     assert all(a.ends_at <= b.starts_at for a, b in itertools.pairwise(slots))
-    assert len(service.active_rooms(db.session, event)) == 4
+    assert len(planning.active_rooms(db.session, event)) == 4
     with pytest.raises(Conflict):
-        service.create_default_day(db.session, event)
+        planning.create_default_day(db.session, event)
 
 
 def test_overlapping_slot_and_end_before_start_are_refused(setup) -> None:  # type: ignore[no-untyped-def]
     _o, event, *_rest, slot1, _slot2, _brk = setup
     with pytest.raises(Conflict, match="overlaps"):
-        service.add_slot(
+        planning.add_slot(
             db.session,
             event,
             slot1.starts_at + timedelta(minutes=10),
@@ -78,7 +78,7 @@ def test_overlapping_slot_and_end_before_start_are_refused(setup) -> None:  # ty
         )
     db.session.rollback()
     with pytest.raises(DomainError, match="end must be after"):
-        service.add_slot(db.session, event, slot1.ends_at, slot1.starts_at, SlotKind.SESSION)
+        planning.add_slot(db.session, event, slot1.ends_at, slot1.starts_at, SlotKind.SESSION)
 
 
 def test_pitching_needs_a_ticket() -> None:
@@ -145,7 +145,7 @@ def test_volunteer_queues_a_pitch_for_a_host() -> None:
 def test_place_logs_bumps_versions_and_refuses_stale_version(setup) -> None:  # type: ignore[no-untyped-def]
     organiser, event, room_a, room_b, slot1, slot2, _brk = setup
     camp_session = make_camp_session(event)
-    before = grid.grid_version(db.session, event.id)
+    before = live.grid_version(db.session, event.id)
     grid.place_session(db.session, organiser, camp_session, slot1.id, room_a.id, 1)
     db.session.commit()
     assert (camp_session.slot_id, camp_session.room_id, camp_session.version) == (
@@ -153,7 +153,7 @@ def test_place_logs_bumps_versions_and_refuses_stale_version(setup) -> None:  # 
         room_a.id,
         2,
     )
-    assert grid.grid_version(db.session, event.id) > before
+    assert live.grid_version(db.session, event.id) > before
     change = db.session.scalar(select(GridChange))
     assert change is not None
     assert (change.kind, change.actor_id, change.to_room_id) == (
@@ -177,7 +177,7 @@ def test_break_slot_and_removed_room_are_refused(setup) -> None:  # type: ignore
     with pytest.raises(grid.NotPlaceable, match="break slot"):
         grid.place_session(db.session, organiser, camp_session, brk.id, room_a.id, 1)
     db.session.rollback()
-    service.remove_room(db.session, organiser, room_b)
+    planning.remove_room(db.session, organiser, room_b)
     db.session.commit()
     with pytest.raises(grid.NotPlaceable, match="Room B has been removed"):
         grid.place_session(db.session, organiser, camp_session, slot1.id, room_b.id, 1)
@@ -236,7 +236,7 @@ def test_warnings_for_double_booked_host_and_too_many_stars(setup) -> None:  # t
     db.session.commit()
     assert any("3 stars but Room A seats 2" in w for w in warnings)
     assert any("Busy Host hosts both" in w for w in warnings)
-    loaded = grid.load_grid(db.session, event, with_warnings=True, with_unscheduled=True)
+    loaded = layout.load_grid(db.session, event, with_warnings=True, with_unscheduled=True)
     assert loaded.warnings[camp_session.id]
 
 
@@ -296,11 +296,11 @@ def test_room_full_flag_shows_and_clears_when_the_session_moves(setup) -> None: 
     organiser, event, room_a, room_b, slot1, slot2, _brk = setup
     full = make_camp_session(event, title="Packed", slot=slot1, room=room_a)
     spare = make_camp_session(event, title="Space", slot=slot1, room=room_b)
-    version = grid.grid_version(db.session, event.id)
+    version = live.grid_version(db.session, event.id)
     service.flag_room_full(db.session, make_volunteer(event), full)
     db.session.commit()
-    assert grid.grid_version(db.session, event.id) > version
-    loaded = grid.load_grid(db.session, event)
+    assert live.grid_version(db.session, event.id) > version
+    loaded = layout.load_grid(db.session, event)
     assert loaded.full == {full.id}
     assert [s.title for _r, s in loaded.with_space(slot1)] == [spare.title]
     grid.place_session(db.session, organiser, full, slot2.id, room_b.id, full.version)
@@ -311,36 +311,36 @@ def test_room_full_flag_shows_and_clears_when_the_session_moves(setup) -> None: 
 def test_live_state_etag_changes_with_the_grid_and_the_clock(setup) -> None:  # type: ignore[no-untyped-def]
     organiser, event, room_a, _b, slot1, _slot2, _brk = setup
     camp_session = make_camp_session(event)
-    state = grid.live_state(db.session, event.slug, utcnow())
+    state = live.live_state(db.session, event.slug, utcnow())
     assert state is not None
     grid.place_session(db.session, organiser, camp_session, slot1.id, room_a.id, 1)
     db.session.commit()
-    moved = grid.live_state(db.session, event.slug, utcnow())
-    assert moved is not None and moved.etag("grid") != state.etag("grid")
+    moved = live.live_state(db.session, event.slug, utcnow())
+    assert moved is not None and moved.tag("grid") != state.tag("grid")
     service.star_session(db.session, make_ticket_holder(event), camp_session)
     db.session.commit()
-    starred = grid.live_state(db.session, event.slug, utcnow())
-    assert starred is not None and starred.etag("grid") == moved.etag("grid")
-    later = grid.live_state(db.session, event.slug, slot1.starts_at)
-    assert later is not None and later.etag("grid") != moved.etag("grid")
-    assert grid.live_state(db.session, "no-such-event", utcnow()) is None
+    starred = live.live_state(db.session, event.slug, utcnow())
+    assert starred is not None and starred.tag("grid") == moved.tag("grid")
+    later = live.live_state(db.session, event.slug, slot1.starts_at)
+    assert later is not None and later.tag("grid") != moved.tag("grid")
+    assert live.live_state(db.session, "no-such-event", utcnow()) is None
 
 
 def test_removing_a_room_unschedules_its_sessions_and_slot_rules(setup) -> None:  # type: ignore[no-untyped-def]
     organiser, event, room_a, _b, slot1, _slot2, _brk = setup
     camp_session = make_camp_session(event, slot=slot1, room=room_a)
     with pytest.raises(Conflict, match="move them out"):
-        service.update_slot(
+        planning.update_slot(
             db.session, slot1, slot1.starts_at, slot1.ends_at, SlotKind.LUNCH, "Lunch"
         )
     db.session.rollback()
     with pytest.raises(Conflict, match="move or unschedule"):
-        service.remove_slot(db.session, slot1)
+        planning.remove_slot(db.session, slot1)
     db.session.rollback()
-    assert service.remove_room(db.session, organiser, room_a) == 1
+    assert planning.remove_room(db.session, organiser, room_a) == 1
     db.session.commit()
     assert camp_session.slot_id is None and room_a.is_deleted
-    service.remove_slot(db.session, slot1)
+    planning.remove_slot(db.session, slot1)
     db.session.commit()
 
 
