@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict
 from lgcamp.tickets import emails
+from lgcamp.tickets.booking import closes_at
 from lgcamp.tickets.models import AllocationMode, BallotDraw, Booking, BookingStatus, TicketType
-from lgcamp.tickets.service import closes_at, take_place
+from lgcamp.tickets.offers import take_place
 
 
 class BallotNotDue(Conflict):

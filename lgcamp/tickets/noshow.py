@@ -18,7 +18,8 @@ from lgcamp.errors import Conflict
 from lgcamp.events.models import Event, EventStatus
 from lgcamp.tickets import emails
 from lgcamp.tickets.models import Booking, BookingStatus, TicketSettings
-from lgcamp.tickets.service import _end_booking, free_place
+from lgcamp.tickets.offers import free_place
+from lgcamp.tickets.service import _end_booking
 
 FINAL_WARNING_BEFORE = timedelta(days=1)
 DEFAULT_REMINDER_DAYS = 3

@@ -20,6 +20,7 @@ from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.tickets import emails
 from lgcamp.tickets.answers import BookingAnswers, questions_for, save_answers, validate_answers
+from lgcamp.tickets.booking import AlreadyBooked, insert_booking, live_booking
 from lgcamp.tickets.links import LinkInvalid, external_url
 from lgcamp.tickets.models import (
     Booking,
@@ -28,7 +29,7 @@ from lgcamp.tickets.models import (
     TransferStatus,
     hash_token,
 )
-from lgcamp.tickets.service import AlreadyBooked, NotYourBooking, _insert_booking, live_booking
+from lgcamp.tickets.service import NotYourBooking
 
 
 class TransferNotAllowed(Conflict):
@@ -138,7 +139,7 @@ def accept_transfer(
         confirmed_at=now,
         source="transfer",
     )
-    _insert_booking(session, booking)
+    insert_booking(session, booking)
     save_answers(session, booking, questions, answers)
     transfer.new_booking_id = booking.id
     session.flush()
