@@ -342,9 +342,7 @@ def test_lazy_waitlisted_email_is_built_and_delivered_after_commit(
     assert row.status == "sent" and row.attempts == 1
 
 
-def test_lazy_ballot_entry_email_is_delivered_by_tick(
-    app: Flask, mailbox: Mailbox
-) -> None:
+def test_lazy_ballot_entry_email_is_delivered_by_tick(app: Flask, mailbox: Mailbox) -> None:
     event = make_event(name="Ballot Camp")
     ticket_type = make_ticket_type(
         event, allocation=AllocationMode.BALLOT, closes_at=event.starts_at - timedelta(days=1)
@@ -357,5 +355,3 @@ def test_lazy_ballot_entry_email_is_delivered_by_tick(
     received = mailbox.last_to(person.email)
     assert received["Subject"] == "You are in the ballot for Ballot Camp"
     assert "You are in the ballot for Ballot Camp" in body_text(received)
-
-

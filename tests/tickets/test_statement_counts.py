@@ -78,7 +78,7 @@ def rush(app: Flask, client: FlaskClient, auth: Auth) -> Any:
     return event.slug, ticket_type, person.email
 
 
-def _record(request: pytest.FixtureRequest, name: str, statements: list[str]) -> None:
+def _record(name: str, statements: list[str]) -> None:
     sent, boundaries = _split(statements)
     dialect = db.engine.dialect.name
     print(f"\n{name} on {dialect}: {sent} statements + {boundaries} BEGIN/COMMIT")
@@ -88,9 +88,7 @@ def _record(request: pytest.FixtureRequest, name: str, statements: list[str]) ->
     assert boundaries <= MAX_TRANSACTION_EVENTS, statements
 
 
-def test_json_api_booking_a_free_place(
-    request: pytest.FixtureRequest, client: FlaskClient, rush: Any
-) -> None:
+def test_json_api_booking_a_free_place(client: FlaskClient, rush: Any) -> None:
     slug, ticket_type, email = rush
     type_id = ticket_type.id
     _fresh_request()
@@ -104,12 +102,10 @@ def test_json_api_booking_a_free_place(
     assert response.status_code == 201, response.get_data(as_text=True)
     assert response.json["booking"]["status"] == "confirmed"  # type: ignore[index]
     assert db.session.scalar(select(OutboundEmail.recipient)) == email
-    _record(request, "api_free_place", statements)
+    _record("api_free_place", statements)
 
 
-def test_json_api_joining_the_waitlist(
-    request: pytest.FixtureRequest, client: FlaskClient, rush: Any
-) -> None:
+def test_json_api_joining_the_waitlist(client: FlaskClient, rush: Any) -> None:
     slug, ticket_type, email = rush
     make_booking(ticket_type)
     waiting = make_booking(ticket_type, status=BookingStatus.WAITLISTED)
@@ -127,12 +123,14 @@ def test_json_api_joining_the_waitlist(
     assert response.status_code == 201, response.get_data(as_text=True)
     booking = response.json["booking"]  # type: ignore[index]
     assert (booking["status"], booking["queue_position"]) == ("waitlisted", 2)
-    _record(request, "api_waitlist", statements)
+    assert (
+        db.session.scalar(select(OutboundEmail.recipient).order_by(OutboundEmail.id.desc()))
+        == email
+    )
+    _record("api_waitlist", statements)
 
 
-def test_html_form_booking_a_free_place(
-    request: pytest.FixtureRequest, client: FlaskClient, rush: Any
-) -> None:
+def test_html_form_booking_a_free_place(client: FlaskClient, rush: Any) -> None:
     slug, ticket_type, email = rush
     type_id = ticket_type.id
     _fresh_request()
@@ -144,4 +142,5 @@ def test_html_form_booking_a_free_place(
         )
     assert response.status_code == 302, response.get_data(as_text=True)
     assert db.session.scalar(select(Booking.status)) == BookingStatus.CONFIRMED
-    _record(request, "form_free_place", statements)
+    assert db.session.scalar(select(OutboundEmail.recipient)) == email
+    _record("form_free_place", statements)
