@@ -16,14 +16,16 @@ from __future__ import annotations
 import email.policy
 import smtplib
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import (
+    CursorResult,
     Integer,
     LargeBinary,
     String,
@@ -228,7 +230,7 @@ def _claim(session: Session, email_id: int) -> bool:
         .values(status="sending", claimed_at=now, attempts=OutboundEmail.attempts + 1)
     )
     session.commit()
-    return result.rowcount == 1
+    return cast("CursorResult[Any]", result).rowcount == 1
 
 
 def _deliver(session: Session, email_id: int) -> int:
@@ -238,14 +240,17 @@ def _deliver(session: Session, email_id: int) -> int:
     raw = render(session, email)
     session.rollback()
     if raw is None:
-        outcome = {"status": "dropped", "last_error": "nothing to send: its record is gone"}
-        _record(session, email_id, outcome)
+        _record(
+            session,
+            email_id,
+            {"status": "dropped", "last_error": "nothing to send: its record is gone"},
+        )
         return 0
     try:
         transport(recipient, raw)
     except (OSError, smtplib.SMTPException) as error:
         current_app.logger.warning("mail %s to %s failed: %r", email_id, recipient, error)
-        outcome = {
+        outcome: dict[str, object] = {
             "status": case((OutboundEmail.attempts >= MAX_ATTEMPTS, "failed"), else_="pending"),
             "last_error": repr(error)[:2000],
         }
@@ -255,7 +260,7 @@ def _deliver(session: Session, email_id: int) -> int:
     return 1
 
 
-def _record(session: Session, email_id: int, values: dict[str, object]) -> None:
+def _record(session: Session, email_id: int, values: Mapping[str, object]) -> None:
     session.execute(
         update(OutboundEmail)
         .where(OutboundEmail.id == email_id)

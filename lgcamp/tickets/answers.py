@@ -11,8 +11,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
@@ -169,7 +170,7 @@ class QuestionReport:
 
     question: Question
     totals: list[tuple[str, int]]
-    answers: list[tuple[Person, str]]
+    answers: Sequence[tuple[Person, str]]
 
 
 def answer_reports(session: Session, questions: list[Question]) -> list[QuestionReport]:
@@ -227,7 +228,7 @@ def purge_due_answers(session: Session, now: datetime | None = None) -> int:
             .values(purged_at=now)
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount != 1:
+        if cast("CursorResult[Any]", claimed).rowcount != 1:
             continue
         values = session.scalars(select(Answer.value).where(Answer.question_id == question.id))
         for value, count in Counter(_total_key(question, v) for v in values).items():

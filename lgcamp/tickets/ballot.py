@@ -10,8 +10,9 @@ from __future__ import annotations
 import random
 import secrets
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from lgcamp.database import utcnow
@@ -52,7 +53,7 @@ def draw_ballot(
         .values(ballot_drawn_at=now)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if cast("CursorResult[Any]", claimed).rowcount != 1:
         raise BallotNotDue("This ballot has already been drawn.")
     seed = seed or secrets.token_hex(16)
     entrants = session.scalars(

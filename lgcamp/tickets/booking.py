@@ -98,7 +98,7 @@ def already_message(status: BookingStatus) -> str:
 # --- reading ------------------------------------------------------------------------------
 
 
-def _live_bookings(person_id: int, event_id: int) -> Select[tuple[Booking]]:
+def _live_bookings(person_id: int, event_id: int) -> Select[Booking]:
     """The person's live bookings for the event: at most one (the partial unique index)."""
     return select(Booking).where(
         Booking.person_id == person_id,
@@ -210,7 +210,7 @@ def book_ticket(
     else:
         booking.status = BookingStatus.WAITLISTED
         # Read in the INSERT itself, after `_booking_facts` took the lock.
-        booking.queue_position = _next_queue_position(ticket_type.id)  # type: ignore[assignment]
+        booking.queue_position = _next_queue_position(ticket_type.id)
     insert_booking(session, booking)
     save_answers(session, booking, questions, answers)
     kind, subject, variant = emails.booking_email(booking.status, ticket_type.event.name)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 
 from flask import (
-    Response,
     abort,
     flash,
     redirect,
@@ -15,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from lgcamp.accounts.models import Person
 from lgcamp.errors import DomainError, show_on_form
@@ -191,7 +191,7 @@ def attendees(slug: str) -> str:
     form, filters = _filters(event)
     bookings = manage.attendee_list(db.session, event, filters)
     add_form = ManualAddForm()
-    add_form.ticket_type_id.choices = form.ticket_type.choices[1:]  # type: ignore[index]
+    add_form.ticket_type_id.choices = form.ticket_type.choices[1:]
     return render_template(
         "tickets/attendees.html",
         event=event,

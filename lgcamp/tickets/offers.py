@@ -11,8 +11,9 @@ the same transaction as the release that freed it; an offer that runs out frees 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import CursorResult, exists, select, update
 from sqlalchemy.orm import Session
 
 from lgcamp.database import utcnow
@@ -44,7 +45,7 @@ def take_place(session: Session, ticket_type_id: int, unless_waitlist: bool = Fa
     result = session.execute(
         query.values(taken=TicketType.taken + 1).execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return cast("CursorResult[Any]", result).rowcount == 1
 
 
 def free_place(session: Session, ticket_type_id: int) -> None:
@@ -124,7 +125,9 @@ def fill_places(session: Session, ticket_type: TicketType, now: datetime | None 
             .values(status=BookingStatus.OFFERED, offered_at=now, offer_expires_at=expires)
             .execution_options(synchronize_session=False)
         )
-        if moved.rowcount != 1:  # someone else offered or changed it first: try the next
+        if (
+            cast("CursorResult[Any]", moved).rowcount != 1
+        ):  # someone else offered or changed it first: try the next
             free_place(session, ticket_type.id)
             skipped.add(candidate)
             continue
@@ -157,7 +160,7 @@ def expire_due_offers(
             .values(status=BookingStatus.EXPIRED, ended_at=now, end_reason="expired")
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if cast("CursorResult[Any]", result).rowcount != 1:
             continue
         free_place(session, ticket_type.id)
         booking = session.get(Booking, booking_id)

@@ -4,7 +4,6 @@ releases and transfers."""
 from __future__ import annotations
 
 from flask import (
-    Response,
     abort,
     flash,
     jsonify,
@@ -14,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from lgcamp.errors import DomainError, show_on_form
 from lgcamp.extensions import csrf, db

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import CursorResult, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
@@ -180,7 +181,7 @@ def claim_offer(
         .values(status=BookingStatus.CONFIRMED, confirmed_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast("CursorResult[Any]", result).rowcount != 1:
         raise OfferExpired("Sorry, this offer has just expired or changed. Reload the page.")
     session.refresh(booking)
     emails.send_ticket(session, booking)
@@ -213,7 +214,7 @@ def _end_booking(
         .values(status=status, ended_at=now, end_reason=reason)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast("CursorResult[Any]", result).rowcount != 1:
         return False
     session.refresh(booking)
     if held:
@@ -310,7 +311,7 @@ def move_from_waitlist(
         .values(status=BookingStatus.CONFIRMED, confirmed_at=now, offer_expires_at=None)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast("CursorResult[Any]", result).rowcount != 1:
         raise Conflict("This booking changed a moment ago. Reload the page and try again.")
     session.refresh(booking)
     emails.send_ticket(session, booking)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
@@ -81,7 +82,7 @@ def cancel_transfer(
         .values(status=TransferStatus.CANCELLED, ended_at=now or utcnow())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount > 0
+    return cast("CursorResult[Any]", result).rowcount > 0
 
 
 def transfer_for_token(session: Session, token: str) -> Transfer:
@@ -129,7 +130,10 @@ def accept_transfer(
         .values(status=BookingStatus.RELEASED, ended_at=now, end_reason="transferred")
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1 or ended.rowcount != 1:
+    if (
+        cast("CursorResult[Any]", claimed).rowcount != 1
+        or cast("CursorResult[Any]", ended).rowcount != 1
+    ):
         raise LinkInvalid("This transfer has been withdrawn or used already.")
     booking = Booking(
         event_id=old.event_id,

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
@@ -40,7 +41,7 @@ def change_capacity(
         .execution_options(synchronize_session=False)
     )
     session.refresh(ticket_type)
-    if result.rowcount != 1:
+    if cast("CursorResult[Any]", result).rowcount != 1:
         raise CapacityTooLow(
             f"{ticket_type.taken} places are held (tickets and open offers), so the capacity "
             f"cannot be lower than {ticket_type.taken}. Cancel bookings first.",
