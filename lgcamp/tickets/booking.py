@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ScalarSelect, Select, exists, func, select
+from sqlalchemy import ScalarSelect, Select, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -30,6 +30,8 @@ from lgcamp.tickets.models import (
     Question,
     TicketType,
     TicketVisibility,
+    hash_token,
+    new_token,
 )
 from lgcamp.tickets.offers import expire_due_offers, fill_places, take_place
 
@@ -161,11 +163,16 @@ def _booking_facts(session: Session, person_id: int, ticket_type: TicketType, no
 # --- booking ------------------------------------------------------------------------------
 
 
-def insert_booking(session: Session, booking: Booking) -> None:
-    """Insert a live booking; the database's unique index refuses a second one per event."""
-    session.add(booking)
+def insert_booking(session: Session, **values: Any) -> Booking:
+    """Insert a live booking with a new token, in one INSERT ... RETURNING the row (values
+    computed in the statement, such as a queue position, come back without a re-read).
+
+    The database's partial unique index refuses a second live booking per person and event.
+    """
+    token = new_token()
+    values |= {"token": token, "token_hash": hash_token(token)}
     try:
-        session.flush()
+        return session.scalars(insert(Booking).values(values).returning(Booking)).one()
     except IntegrityError as error:
         # The transaction is now unusable: the caller's error handler rolls it back.
         raise AlreadyBooked(DUPLICATE_MESSAGE) from error
@@ -195,23 +202,27 @@ def book_ticket(
     place_free = bool(facts.place_free)
     if facts.has_overdue_offer and expire_due_offers(session, ticket_type, now):
         place_free = True
-    booking = Booking(
+    placed: dict[str, Any]
+    if ticket_type.allocation == AllocationMode.BALLOT:
+        placed = {"status": BookingStatus.REGISTERED}
+    elif take_place(session, ticket_type.id, unless_waitlist=True):
+        placed = {"status": BookingStatus.CONFIRMED, "confirmed_at": now}
+    else:
+        # The end of the queue is read in the INSERT itself, after `_booking_facts` took the
+        # lock.
+        placed = {
+            "status": BookingStatus.WAITLISTED,
+            "queue_position": _next_queue_position(ticket_type.id),
+        }
+    booking = insert_booking(
+        session,
         event_id=ticket_type.event_id,
         ticket_type_id=ticket_type.id,
         person_id=actor.id,
         organisation=answers.organisation.strip(),
         job_role=answers.job_role.strip(),
+        **placed,
     )
-    if ticket_type.allocation == AllocationMode.BALLOT:
-        booking.status = BookingStatus.REGISTERED
-    elif take_place(session, ticket_type.id, unless_waitlist=True):
-        booking.status = BookingStatus.CONFIRMED
-        booking.confirmed_at = now
-    else:
-        booking.status = BookingStatus.WAITLISTED
-        # Read in the INSERT itself, after `_booking_facts` took the lock.
-        booking.queue_position = _next_queue_position(ticket_type.id)
-    insert_booking(session, booking)
     save_answers(session, booking, questions, answers)
     kind, subject, variant = emails.booking_email(booking.status, ticket_type.event.name)
     mail.queue_later(session, kind, booking.id, actor.email, subject, variant)

@@ -282,7 +282,8 @@ def add_booking_manually(
             "waitlist.",
             field="email",
         )
-    booking = Booking(
+    booking = insert_booking(
+        session,
         event_id=ticket_type.event_id,
         ticket_type_id=ticket_type.id,
         person_id=person.id,
@@ -291,7 +292,6 @@ def add_booking_manually(
         source="manual",
         organisation=person.organisation,
     )
-    insert_booking(session, booking)
     emails.send_ticket(session, booking)
     return booking
 

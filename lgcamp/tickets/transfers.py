@@ -135,7 +135,8 @@ def accept_transfer(
         or cast("CursorResult[Any]", ended).rowcount != 1
     ):
         raise LinkInvalid("This transfer has been withdrawn or used already.")
-    booking = Booking(
+    booking = insert_booking(
+        session,
         event_id=old.event_id,
         ticket_type_id=old.ticket_type_id,
         person_id=actor.id,
@@ -143,7 +144,6 @@ def accept_transfer(
         confirmed_at=now,
         source="transfer",
     )
-    insert_booking(session, booking)
     save_answers(session, booking, questions, answers)
     transfer.new_booking_id = booking.id
     session.flush()

@@ -26,7 +26,7 @@ from tests.factories import make_booking, make_event, make_person, make_ticket_t
 API_HEADERS = {"X-Requested-With": "lgcamp"}
 
 # Upper bounds: statements sent by the driver, then BEGIN + COMMIT.
-MAX_STATEMENTS = {"api_free_place": 6, "api_waitlist": 7, "form_free_place": 7}
+MAX_STATEMENTS = {"api_free_place": 6, "api_waitlist": 6, "form_free_place": 7}
 MAX_TRANSACTION_EVENTS = 2
 
 
