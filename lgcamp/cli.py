@@ -24,6 +24,7 @@ from lgcamp.extensions import db
 from lgcamp.participation import facts as participation_facts
 from lgcamp.tickets import answers as ticket_answers
 from lgcamp.tickets import ballot, noshow
+from lgcamp.tickets import offers as ticket_offers
 from lgcamp.tickets import service as tickets
 
 
@@ -190,7 +191,7 @@ def tick_tickets() -> list[str]:
     now = utcnow()
     changed = 0
     for ticket_type in tickets.ticket_types_with_offer_work(db.session, now):
-        changed += tickets.process_offers(db.session, ticket_type, now)
+        changed += ticket_offers.process_offers(db.session, ticket_type, now)
         db.session.commit()
     drawn = 0
     for ticket_type in ballot.due_ballots(db.session, now):

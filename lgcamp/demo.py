@@ -40,7 +40,7 @@ from lgcamp.tickets.models import (
     TicketType,
     TicketVisibility,
 )
-from lgcamp.tickets.service import take_place
+from lgcamp.tickets.offers import take_place
 
 DEMO_PASSWORD = "demo-password"
 DEMO_SCANNER_LINK_LABEL = "Door 1 (demo)"

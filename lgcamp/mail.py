@@ -6,12 +6,9 @@ caused it, so a rolled-back request sends nothing, and a failed send is retried 
 With ``MAIL_SERVER`` set, messages go over SMTP; otherwise they are written as ``.eml``
 files to ``instance/outbox/`` (development).
 
-A message that is costly to build (the ticket: a QR code PNG, an .ics file, MIME encoding)
-can be queued as a small row naming its *kind* and the record it is about (``queue_later``);
-the renderer a feature registered for that kind builds it when it is sent, outside the
-transaction that queued it, so a booking holds the database's write lock only for its rows.
-Code running on a Core connection queues the same row with ``queue_later_on``, which returns
-its id; handing the ids to ``send_after_commit`` sends them after the request's commit.
+Two ways in: ``queue`` stores a message composed now; ``queue_later`` stores a small row
+naming its *kind* and record, built by that kind's renderer when sent (the ticket's QR code,
+.ics file and MIME encoding then cost nothing inside the booking's transaction).
 """
 
 from __future__ import annotations
@@ -19,34 +16,28 @@ from __future__ import annotations
 import email.policy
 import smtplib
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import (
-    Connection,
+    CursorResult,
     Integer,
     LargeBinary,
     String,
     Text,
-    bindparam,
     case,
-    insert,
     inspect,
-    literal,
-    null,
     select,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
-from sqlalchemy.sql.dml import Insert
 
-from lgcamp.database import Base, UTCDateTime, utcnow, write_intent
-from lgcamp.prepared import Prepared
+from lgcamp.database import Base, UTCDateTime, utcnow
 
 # SMTP lines end in CRLF; smtplib converts bare LFs only in str messages, so a message of
 # more than 1,000 bytes stored with LFs reaches the server as one line. Made once: a policy
@@ -177,92 +168,23 @@ def queue_later(
     session.info.setdefault("mail_queued", []).append(email)
 
 
-_outbound = OutboundEmail.__table__
-_QUEUE_LATER_BINDS = ("recipient", "subject", "kind", "variant", "created_at")
-
-
-def queue_later_insert(ref_id: Any, prefix: str = "") -> Insert:
-    """The INSERT of a row queued to be built when sent (``queue_later_on``), RETURNING its id.
-
-    ``ref_id`` is a bind parameter, or a column of a statement the row joins (a new booking's
-    id in the same statement: see tickets/booking.py). The other values are bind parameters
-    named ``prefix`` + one of recipient, subject, kind, variant, created_at (``queued_values``).
-    """
-    values = {name: bindparam(prefix + name, type_=_outbound.c[name].type)
-              for name in _QUEUE_LATER_BINDS}  # fmt: skip
-    row = values | {
-        "ref_id": ref_id,
-        "dedupe_key": null(),
-        "message": literal(b"", _outbound.c.message.type),
-        "status": literal("pending", _outbound.c.status.type),
-        "attempts": literal(0),
-        "last_error": literal(""),
-        "claimed_at": null(),
-        "sent_at": null(),
-    }
-    return insert(_outbound).from_select(list(row), select(*row.values())).returning(_outbound.c.id)
-
-
-def queued_values(kind: str, to: str, subject: str, variant: str = "", prefix: str = "") -> dict:
-    """The bind values of ``queue_later_insert`` (its ``prefix``) for one message."""
-    if kind not in RENDERERS:
-        raise KeyError(f"no mail renderer registered for {kind!r}")
-    values = {"recipient": to, "subject": subject, "kind": kind, "variant": variant,
-              "created_at": utcnow()}  # fmt: skip
-    return {prefix + name: value for name, value in values.items()}
-
-
-_QUEUE_LATER = Prepared(queue_later_insert(bindparam("ref_id", type_=Integer)))
-
-
-def queue_later_on(
-    connection: Connection, kind: str, ref_id: int, to: str, subject: str, variant: str = ""
-) -> int:
-    """``queue_later`` on a Core connection, in its transaction; return the row's id.
-
-    Nothing remembers the row for sending after commit: pass the id to ``send_after_commit``
-    (Flask requests), claim and send it yourself, or leave it to ``lgcamp tick``.
-    """
-    params = queued_values(kind, to, subject, variant) | {"ref_id": ref_id}
-    row = _QUEUE_LATER.first(connection, params)
-    assert row is not None
-    return int(row[0])
-
-
-def send_after_commit(session: Session, email_ids: list[int]) -> None:
-    """Send these rows (queued with ``queue_later_on`` on the session's connection) after the
-    session's commit, as messages queued through the session are (``transaction.commit``)."""
-    if email_ids:
-        session.info.setdefault("mail_queued", []).extend(email_ids)
-
-
-def claim_in_transaction(session: Session, emails: list[OutboundEmail | int]) -> list[int]:
-    """Claim these just-queued rows (objects, or ids of rows queued by ``queue_later_on``)
-    inside the caller's transaction; return their ids.
+def claim_in_transaction(session: Session, emails: list[OutboundEmail]) -> list[int]:
+    """Claim these just-queued rows inside the caller's transaction; return their ids.
 
     The unit of work that queued them sends them right after its commit, so claiming them in
     its own transaction saves a separate write transaction per request. Should the process
     die before sending, the claim times out (CLAIM_TIMEOUT) and ``lgcamp tick`` sends them.
     """
-    if any(not isinstance(e, int) for e in emails):
-        session.flush()
-    ids = [
-        e if isinstance(e, int) else e.id
-        for e in emails
-        if isinstance(e, int) or (e in session and inspect(e).persistent)
-    ]
+    session.flush()
+    ids = [email.id for email in emails if email in session and inspect(email).persistent]
     if ids:
-        claim_on(session.connection(), ids)
+        session.execute(
+            update(OutboundEmail)
+            .where(OutboundEmail.id.in_(ids), OutboundEmail.status == "pending")
+            .values(status="sending", claimed_at=utcnow(), attempts=OutboundEmail.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
     return ids
-
-
-def claim_on(connection: Connection, email_ids: list[int]) -> None:
-    """Mark these pending rows as being sent by this process, in the connection's transaction."""
-    connection.execute(
-        update(OutboundEmail)
-        .where(OutboundEmail.id.in_(email_ids), OutboundEmail.status == "pending")
-        .values(status="sending", claimed_at=utcnow(), attempts=OutboundEmail.attempts + 1)
-    )
 
 
 def send_claimed(session: Session, email_ids: list[int]) -> int:
@@ -308,30 +230,27 @@ def _claim(session: Session, email_id: int) -> bool:
         .values(status="sending", claimed_at=now, attempts=OutboundEmail.attempts + 1)
     )
     session.commit()
-    return result.rowcount == 1
+    return cast("CursorResult[Any]", result).rowcount == 1
 
 
 def _deliver(session: Session, email_id: int) -> int:
-    # Loading and rendering only read: on SQLite that must not take the write lock, which
-    # only the short UPDATE recording the outcome needs.
-    intent = write_intent.set(False)
-    try:
-        email = session.get(OutboundEmail, email_id)
-        assert email is not None
-        recipient = email.recipient
-        raw = render(session, email)
-        session.rollback()
-    finally:
-        write_intent.reset(intent)
+    email = session.get(OutboundEmail, email_id)
+    assert email is not None
+    recipient = email.recipient
+    raw = render(session, email)
+    session.rollback()
     if raw is None:
-        outcome = {"status": "dropped", "last_error": "nothing to send: its record is gone"}
-        _record(session, email_id, outcome)
+        _record(
+            session,
+            email_id,
+            {"status": "dropped", "last_error": "nothing to send: its record is gone"},
+        )
         return 0
     try:
         transport(recipient, raw)
     except (OSError, smtplib.SMTPException) as error:
         current_app.logger.warning("mail %s to %s failed: %r", email_id, recipient, error)
-        outcome = {
+        outcome: dict[str, object] = {
             "status": case((OutboundEmail.attempts >= MAX_ATTEMPTS, "failed"), else_="pending"),
             "last_error": repr(error)[:2000],
         }
@@ -341,7 +260,7 @@ def _deliver(session: Session, email_id: int) -> int:
     return 1
 
 
-def _record(session: Session, email_id: int, values: dict[str, object]) -> None:
+def _record(session: Session, email_id: int, values: Mapping[str, object]) -> None:
     session.execute(
         update(OutboundEmail)
         .where(OutboundEmail.id == email_id)

@@ -15,8 +15,7 @@ def commit() -> None:
     rather than in a transaction of their own: one write transaction fewer per request.
     Only this request's messages, and at most 20, not the backlog: under a rush, every
     request sweeping the backlog would fight over the same rows; `lgcamp tick` sends the rest.
-    They are those queued through the session (``mail.queue``, ``mail.queue_later``) and the
-    rows queued on its connection whose ids were handed over (``mail.send_after_commit``).
+    They are those queued through the session (``mail.queue``, ``mail.queue_later``).
     """
     queued = db.session.info.pop("mail_queued", [])
     claimed: list[int] = []

@@ -51,8 +51,8 @@ from lgcamp.database import atomic, take_write_lock, utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event, EventRoleName, EventStatus
 from lgcamp.prepared import Prepared
+from lgcamp.tickets.booking import live_booking
 from lgcamp.tickets.models import (
-    LIVE_STATUSES,
     Answer,
     Booking,
     BookingStatus,
@@ -60,7 +60,7 @@ from lgcamp.tickets.models import (
     TicketType,
     hash_token,
 )
-from lgcamp.tickets.service import take_place
+from lgcamp.tickets.offers import take_place
 
 MAX_PAYLOAD = 512
 MAX_BACKDATE = timedelta(hours=48)
@@ -849,13 +849,7 @@ def register_walk_in(
         )
         session.add(person)
         session.flush()
-    elif session.scalar(
-        select(Booking.id).where(
-            Booking.event_id == event.id,
-            Booking.person_id == person.id,
-            Booking.status.in_(LIVE_STATUSES),
-        )
-    ):
+    elif live_booking(session, person, event) is not None:
         raise AlreadyBooked(
             f"{person.name} already has a booking: find them with search instead.", field="email"
         )

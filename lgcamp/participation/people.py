@@ -42,7 +42,7 @@ from lgcamp.tickets.models import (
     Question,
     TicketType,
 )
-from lgcamp.tickets.service import free_place
+from lgcamp.tickets.offers import free_place
 
 DELETED_NAME = "Deleted person"
 DELETED_DOMAIN = "deleted.invalid"

@@ -11,16 +11,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
 from lgcamp.database import utcnow
 from lgcamp.errors import DomainError
 from lgcamp.events.models import Event
-from lgcamp.prepared import Prepared
 from lgcamp.tickets.models import (
     Answer,
     AnswerTotal,
@@ -50,42 +49,7 @@ class BookingAnswers:
     values: dict[int, str] = field(default_factory=dict)
 
 
-class AskedQuestion(Protocol):
-    """What checking an answer needs of its question (a `Question`, or a `BookingQuestion`)."""
-
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def label(self) -> str: ...
-
-    @property
-    def kind(self) -> QuestionKind: ...
-
-    @property
-    def is_required(self) -> bool: ...
-
-    @property
-    def options(self) -> list[str]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class BookingQuestion:
-    """A question as the booking hot path reads it (one row, no ORM object)."""
-
-    id: int
-    label: str
-    kind: QuestionKind
-    choices: str
-    is_required: bool
-
-    @property
-    def options(self) -> list[str]:
-        """The choices of a choice question, in order (as `Question.options`)."""
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
-
-
-def field_name(question: AskedQuestion) -> str:
+def field_name(question: Question) -> str:
     """The form field that holds the answer to a question."""
     return f"q_{question.id}"
 
@@ -101,53 +65,7 @@ def questions_for(session: Session, event: Event) -> list[Question]:
     )
 
 
-_question = Question.__table__
-# The booking hot path's statements (see lgcamp/prepared.py).
-_BOOKING_QUESTIONS = Prepared(
-    select(
-        _question.c.id,
-        _question.c.label,
-        _question.c.kind,
-        _question.c.choices,
-        _question.c.is_required,
-    )
-    .where(_question.c.event_id == bindparam("event_id"))
-    .order_by(_question.c.sort_order, _question.c.id)
-)
-_INSERT_ANSWER = Prepared(
-    insert(Answer.__table__)
-    .values(
-        booking_id=bindparam("booking_id"),
-        question_id=bindparam("question_id"),
-        value=bindparam("value"),
-    )
-    .returning(Answer.__table__.c.id)
-)
-
-
-def booking_questions(connection: Connection, event_id: int) -> list[BookingQuestion]:
-    """The event's questions in the order they are asked, read on a Core connection."""
-    return [
-        BookingQuestion(*row) for row in _BOOKING_QUESTIONS.rows(connection, {"event_id": event_id})
-    ]
-
-
-def insert_answers(
-    connection: Connection,
-    booking_id: int,
-    questions: Sequence[AskedQuestion],
-    answers: BookingAnswers,
-) -> None:
-    """Store the answers to the event's questions (validated already) on a Core connection."""
-    for question in questions:
-        value = answers.values.get(question.id, "").strip()
-        if value:
-            _INSERT_ANSWER.rows(
-                connection, {"booking_id": booking_id, "question_id": question.id, "value": value}
-            )
-
-
-def validate_answers(questions: Sequence[AskedQuestion], answers: BookingAnswers) -> None:
+def validate_answers(questions: Sequence[Question], answers: BookingAnswers) -> None:
     """Check every answer against its question; raise InvalidAnswer on the first problem."""
     if len(answers.organisation.strip()) > MAX_ORGANISATION:
         raise InvalidAnswer(
@@ -252,7 +170,7 @@ class QuestionReport:
 
     question: Question
     totals: list[tuple[str, int]]
-    answers: list[tuple[Person, str]]
+    answers: Sequence[tuple[Person, str]]
 
 
 def answer_reports(session: Session, questions: list[Question]) -> list[QuestionReport]:
@@ -310,7 +228,7 @@ def purge_due_answers(session: Session, now: datetime | None = None) -> int:
             .values(purged_at=now)
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount != 1:
+        if cast("CursorResult[Any]", claimed).rowcount != 1:
             continue
         values = session.scalars(select(Answer.value).where(Answer.question_id == question.id))
         for value, count in Counter(_total_key(question, v) for v in values).items():

@@ -10,15 +10,17 @@ from __future__ import annotations
 import random
 import secrets
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict
 from lgcamp.tickets import emails
+from lgcamp.tickets.booking import closes_at
 from lgcamp.tickets.models import AllocationMode, BallotDraw, Booking, BookingStatus, TicketType
-from lgcamp.tickets.service import closes_at, take_place
+from lgcamp.tickets.offers import take_place
 
 
 class BallotNotDue(Conflict):
@@ -51,7 +53,7 @@ def draw_ballot(
         .values(ballot_drawn_at=now)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if cast("CursorResult[Any]", claimed).rowcount != 1:
         raise BallotNotDue("This ballot has already been drawn.")
     seed = seed or secrets.token_hex(16)
     entrants = session.scalars(

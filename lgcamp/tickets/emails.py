@@ -1,13 +1,9 @@
 """Ticket emails: compose each kind and queue it in the caller's transaction.
 
-Every email about a held ticket carries the signed release link. The ticket email carries
-the QR code as a PNG and the event as an .ics file; it is the costly one to build, so it is
-queued as a small row and built when it is sent (`mail.queue_later`, renderer below). The
-other emails a new booking gets (waitlist place, ballot entry) are queued the same way, on the
-booking's Core connection (`booking_email`, queued by `booking.place_booking`), and so are
-offers and expired offers, which a booking can cause: a booking renders no template and
-composes no MIME message inside its transaction, and needs no Flask app context until its email
-is sent.
+Every email about a held ticket carries the signed release link. The emails a booking can
+cause (ticket, waitlist place, ballot entry, offer, expired offer) are queued as small rows
+and built when sent (`mail.queue_later`, renderers below), so a booking's transaction renders
+no template, draws no QR code and composes no MIME message.
 """
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ def booking_form(questions: list[Question], **kwargs: object) -> BookingForm:
                 description=question.hint,
             )
         setattr(_Form, f"q_{question.id}", field)
-    return _Form(**kwargs)  # type: ignore[arg-type]
+    return _Form(**kwargs)
 
 
 def answers_from(form: BookingForm, questions: list[Question]) -> BookingAnswers:
@@ -401,7 +401,7 @@ def json_ticket_type_id(data: Any) -> int | None:
     return type_id
 
 
-def json_answers(data: dict[str, Any], default_organisation: str) -> BookingAnswers:
+def json_answers(data: Any, default_organisation: str) -> BookingAnswers:
     """The answers of a JSON booking; DomainError (400) when they are not text."""
     raw = data.get("answers", {})
     texts = [data.get("organisation", ""), data.get("role", "")]
@@ -412,7 +412,7 @@ def json_answers(data: dict[str, Any], default_organisation: str) -> BookingAnsw
     return BookingAnswers(organisation=organisation, job_role=texts[1], values=values)
 
 
-def json_secret(data: dict[str, Any]) -> str | None:
+def json_secret(data: Any) -> str | None:
     """The hidden ticket type's secret a JSON booking carries, if any."""
     secret = data.get("secret")
     return secret if isinstance(secret, str) else None

@@ -14,7 +14,7 @@ from lgcamp.events.models import Event, EventRole
 from lgcamp.permissions import HELPER_ROLES
 from lgcamp.tickets import emails
 from lgcamp.tickets.models import Booking, BookingStatus, TicketSettings
-from lgcamp.tickets.service import settings_for
+from lgcamp.tickets.offers import settings_for
 
 MAX_LIST = 2000
 

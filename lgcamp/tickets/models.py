@@ -64,24 +64,7 @@ PLACE_HOLDING_STATUSES = (BookingStatus.OFFERED, BookingStatus.CONFIRMED)
 LIVE_STATUS_SQL = "status IN ('registered','waitlisted','offered','confirmed')"
 
 
-class TicketTypeFlags:
-    """What a ticket type's visibility and allocation mean, for the ORM model and for the plain
-    row booking reads (booking.BookableType): both have ``visibility`` and ``allocation``."""
-
-    __slots__ = ()
-
-    @property
-    def is_hidden(self) -> bool:
-        """Reachable only through its secret link."""
-        return self.visibility == TicketVisibility.HIDDEN
-
-    @property
-    def is_ballot(self) -> bool:
-        """Places are drawn at close rather than given first come, first served."""
-        return self.allocation == AllocationMode.BALLOT
-
-
-class TicketType(TicketTypeFlags, Base):
+class TicketType(Base):
     """A kind of ticket for one event, with its own capacity and on-sale window."""
 
     __tablename__ = "ticket_type"
@@ -121,6 +104,16 @@ class TicketType(TicketTypeFlags, Base):
     def places_left(self) -> int:
         """Free places now."""
         return max(self.capacity - self.taken, 0)
+
+    @property
+    def is_hidden(self) -> bool:
+        """Reachable only through its secret link."""
+        return self.visibility == TicketVisibility.HIDDEN
+
+    @property
+    def is_ballot(self) -> bool:
+        """Places are drawn at close rather than given first come, first served."""
+        return self.allocation == AllocationMode.BALLOT
 
 
 def new_token() -> str:

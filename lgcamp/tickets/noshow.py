@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from lgcamp.database import utcnow
@@ -18,7 +19,8 @@ from lgcamp.errors import Conflict
 from lgcamp.events.models import Event, EventStatus
 from lgcamp.tickets import emails
 from lgcamp.tickets.models import Booking, BookingStatus, TicketSettings
-from lgcamp.tickets.service import _end_booking, free_place
+from lgcamp.tickets.offers import free_place
+from lgcamp.tickets.service import _end_booking
 
 FINAL_WARNING_BEFORE = timedelta(days=1)
 DEFAULT_REMINDER_DAYS = 3
@@ -36,7 +38,7 @@ def _claim(session: Session, booking_id: int, column: str, now: datetime) -> boo
         .values({column: now})
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return cast("CursorResult[Any]", result).rowcount == 1
 
 
 def _upcoming_with_settings(session: Session, now: datetime) -> list[tuple[Event, TicketSettings]]:
@@ -152,7 +154,7 @@ def door_release(session: Session, event: Event, now: datetime | None = None) ->
             .values(status=BookingStatus.RELEASED, ended_at=now, end_reason="door_release")
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
+        if cast("CursorResult[Any]", result).rowcount == 1:
             ticket_type_id = session.scalar(
                 select(Booking.ticket_type_id).where(Booking.id == booking_id)
             )
@@ -177,7 +179,7 @@ def run_door_releases(session: Session, now: datetime | None = None) -> int:
             .values(door_released_at=now)
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount == 1:
+        if cast("CursorResult[Any]", claimed).rowcount == 1:
             total += door_release(session, event, now)
     return total
 

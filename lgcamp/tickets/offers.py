@@ -6,17 +6,14 @@ change one statement, so concurrent requests on SQLite and PostgreSQL can never 
 A freed place goes straight to the next person on the waitlist as an offer (`fill_places`), in
 the same transaction as the release that freed it; an offer that runs out frees its place
 (`expire_due_offers`), lazily on the requests that touch its ticket type and in `lgcamp tick`.
-
-The offer functions need only a ticket type's id and its event's id and start, so they take an
-ORM `TicketType` or the booking hot path's `BookableType` alike (`OfferTarget`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, cast
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import CursorResult, exists, select, update
 from sqlalchemy.orm import Session
 
 from lgcamp.database import utcnow
@@ -27,26 +24,6 @@ from lgcamp.tickets.models import Booking, BookingStatus, TicketSettings, Ticket
 NEAR_EVENT = timedelta(days=7)
 LAST_DAY = timedelta(days=1)
 LAST_DAY_OFFER_HOURS = 3
-
-
-class OfferEvent(Protocol):
-    """What offers need of an event (an ORM `Event`, or a `BookableEvent`)."""
-
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def starts_at(self) -> datetime: ...
-
-
-class OfferTarget(Protocol):
-    """What offers need of a ticket type (an ORM `TicketType`, or a `BookableType`)."""
-
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def event(self) -> OfferEvent: ...
 
 
 def take_place(session: Session, ticket_type_id: int, unless_waitlist: bool = False) -> bool:
@@ -68,7 +45,7 @@ def take_place(session: Session, ticket_type_id: int, unless_waitlist: bool = Fa
     result = session.execute(
         query.values(taken=TicketType.taken + 1).execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return cast("CursorResult[Any]", result).rowcount == 1
 
 
 def free_place(session: Session, ticket_type_id: int) -> None:
@@ -81,7 +58,7 @@ def free_place(session: Session, ticket_type_id: int) -> None:
     )
 
 
-def default_settings(event: OfferEvent) -> TicketSettings:
+def default_settings(event: Event) -> TicketSettings:
     """The settings an event has until an organiser changes them (not added to the session)."""
     return TicketSettings(
         event_id=event.id,
@@ -95,13 +72,13 @@ def default_settings(event: OfferEvent) -> TicketSettings:
     )
 
 
-def settings_for(session: Session, event: OfferEvent) -> TicketSettings:
+def settings_for(session: Session, event: Event) -> TicketSettings:
     """The event's ticket settings (defaults when none were saved)."""
     found = session.scalar(select(TicketSettings).where(TicketSettings.event_id == event.id))
     return found or default_settings(event)
 
 
-def offer_expiry(settings: TicketSettings, event: OfferEvent, now: datetime) -> datetime:
+def offer_expiry(settings: TicketSettings, event: Event, now: datetime) -> datetime:
     """When an offer made now runs out: shorter as the event nears, never after its start."""
     hours = settings.offer_hours
     to_start = event.starts_at - now
@@ -112,7 +89,7 @@ def offer_expiry(settings: TicketSettings, event: OfferEvent, now: datetime) -> 
     return min(now + timedelta(hours=hours), event.starts_at)
 
 
-def fill_places(session: Session, ticket_type: OfferTarget, now: datetime | None = None) -> int:
+def fill_places(session: Session, ticket_type: TicketType, now: datetime | None = None) -> int:
     """Offer each free place to the next person on the waitlist; return offers made.
 
     Safe to run concurrently: a place is taken before a person is picked, and the person is
@@ -148,7 +125,9 @@ def fill_places(session: Session, ticket_type: OfferTarget, now: datetime | None
             .values(status=BookingStatus.OFFERED, offered_at=now, offer_expires_at=expires)
             .execution_options(synchronize_session=False)
         )
-        if moved.rowcount != 1:  # someone else offered or changed it first: try the next
+        if (
+            cast("CursorResult[Any]", moved).rowcount != 1
+        ):  # someone else offered or changed it first: try the next
             free_place(session, ticket_type.id)
             skipped.add(candidate)
             continue
@@ -162,7 +141,7 @@ def fill_places(session: Session, ticket_type: OfferTarget, now: datetime | None
 
 
 def expire_due_offers(
-    session: Session, ticket_type: OfferTarget, now: datetime | None = None
+    session: Session, ticket_type: TicketType, now: datetime | None = None
 ) -> int:
     """Expire offers past their time, freeing their places (process_offers passes them on)."""
     now = now or utcnow()
@@ -181,7 +160,7 @@ def expire_due_offers(
             .values(status=BookingStatus.EXPIRED, ended_at=now, end_reason="expired")
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if cast("CursorResult[Any]", result).rowcount != 1:
             continue
         free_place(session, ticket_type.id)
         booking = session.get(Booking, booking_id)
@@ -192,7 +171,7 @@ def expire_due_offers(
     return expired
 
 
-def process_offers(session: Session, ticket_type: OfferTarget, now: datetime | None = None) -> int:
+def process_offers(session: Session, ticket_type: TicketType, now: datetime | None = None) -> int:
     """Expire due offers and offer free places; return offers changed (0 when nothing to do)."""
     now = now or utcnow()
     return expire_due_offers(session, ticket_type, now) + fill_places(session, ticket_type, now)

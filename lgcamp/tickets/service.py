@@ -1,54 +1,34 @@
-"""Ticket operations. Capacity is enforced inside the transaction by conditional UPDATEs.
-
-`taken` on a ticket type counts the places held (confirmed tickets and open offers). It only
-changes through `take_place` and `free_place` (offers.py), whose WHERE clauses make the check
-and the change one statement, so concurrent requests on SQLite and PostgreSQL can never
-oversell. A freed place goes straight to the next person on the waitlist as an offer, in the
-same transaction as the release that freed it. Booking itself lives in booking.py (a Core hot
-path); `book_ticket` here is its ORM form.
+"""Ticket operations after booking (booking.py): reading, claiming offers, ending bookings,
+and the organisers' changes to bookings. A freed place goes straight to the next person on
+the waitlist as an offer (offers.py), in the same transaction as the release that freed it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import CursorResult, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from lgcamp import mail
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError, NotAllowed
 from lgcamp.events.models import Event
 from lgcamp.tickets import emails
-from lgcamp.tickets.answers import BookingAnswers
-from lgcamp.tickets.booking import DUPLICATE_MESSAGE, load_bookable, place_booking
-from lgcamp.tickets.booking import AlreadyBooked as AlreadyBooked
-from lgcamp.tickets.booking import NotOnSale as NotOnSale
-from lgcamp.tickets.booking import check_bookable as check_bookable
-from lgcamp.tickets.booking import closes_at as closes_at
-from lgcamp.tickets.booking import sale_state as sale_state
+from lgcamp.tickets.booking import AlreadyBooked, insert_booking, live_booking
 from lgcamp.tickets.models import (
     LIVE_STATUSES,
     PLACE_HOLDING_STATUSES,
-    AllocationMode,
     Booking,
     BookingStatus,
     TicketType,
     TicketVisibility,
     hash_token,
 )
-from lgcamp.tickets.offers import default_settings as default_settings
-from lgcamp.tickets.offers import expire_due_offers as expire_due_offers
 from lgcamp.tickets.offers import fill_places, free_place, offers_due, process_offers, take_place
-from lgcamp.tickets.offers import offer_expiry as offer_expiry
-from lgcamp.tickets.offers import settings_for as settings_for
-
-# The booking rules (booking.py) and offers (offers.py) have their own modules; the names
-# imported "as" themselves above stay importable from here, where callers have found them.
 
 
 class OfferExpired(Conflict):
@@ -57,10 +37,6 @@ class OfferExpired(Conflict):
 
 class NotYourBooking(NotAllowed):
     """The booking or offer belongs to someone else."""
-
-
-class CapacityTooLow(Conflict):
-    """The new capacity is below the places already held."""
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -139,19 +115,6 @@ def type_counts(session: Session, ticket_types: list[TicketType]) -> dict[int, T
     }
 
 
-def live_booking(session: Session, person: Person, event: Event) -> Booking | None:
-    """The person's live booking (ticket, offer, waitlist place, ballot entry) for the event."""
-    if not isinstance(person, Person):
-        return None
-    return session.scalar(
-        select(Booking).where(
-            Booking.person_id == person.id,
-            Booking.event_id == event.id,
-            Booking.status.in_(LIVE_STATUSES),
-        )
-    )
-
-
 def bookings_of(session: Session, person: Person) -> list[Booking]:
     """Every booking of a person, the soonest event first, live ones before ended ones."""
     return list(
@@ -189,47 +152,6 @@ def waitlist(session: Session, ticket_type: TicketType) -> list[Booking]:
     )
 
 
-# --- booking ------------------------------------------------------------------------------
-
-
-def _insert_booking(session: Session, booking: Booking) -> None:
-    """Insert a live booking; the database's unique index refuses a second one per event."""
-    session.add(booking)
-    try:
-        session.flush()
-    except IntegrityError as error:
-        # The transaction is now unusable: the caller's error handler rolls it back.
-        raise AlreadyBooked(DUPLICATE_MESSAGE) from error
-
-
-def book_ticket(
-    session: Session,
-    actor: Person,
-    ticket_type: TicketType,
-    answers: BookingAnswers | None = None,
-    secret: str | None = None,
-    now: datetime | None = None,
-) -> Booking:
-    """Book a place: a ticket if one is free, else the waitlist (or a ballot entry).
-
-    The ORM form of `booking.place_booking` (which see), on the session's connection and
-    transaction; its email is sent after the commit, as the session's own is.
-    """
-    now = now or utcnow()
-    session.flush()  # whatever the caller changed is what the booking reads
-    connection = session.connection()
-    bookable = load_bookable(connection, ticket_type.event.slug, ticket_type.id, now)
-    assert bookable is not None, "the ticket type exists in this transaction"
-    placed = place_booking(
-        connection, actor.id, actor.email, actor.organisation, bookable, answers, secret, now,
-        session=session,
-    )  # fmt: skip
-    mail.send_after_commit(session, list(placed.mail_ids))
-    booking = session.get(Booking, placed.id)
-    assert booking is not None
-    return booking
-
-
 # --- offers -------------------------------------------------------------------------------
 
 
@@ -259,7 +181,7 @@ def claim_offer(
         .values(status=BookingStatus.CONFIRMED, confirmed_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast("CursorResult[Any]", result).rowcount != 1:
         raise OfferExpired("Sorry, this offer has just expired or changed. Reload the page.")
     session.refresh(booking)
     emails.send_ticket(session, booking)
@@ -292,7 +214,7 @@ def _end_booking(
         .values(status=status, ended_at=now, end_reason=reason)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast("CursorResult[Any]", result).rowcount != 1:
         return False
     session.refresh(booking)
     if held:
@@ -337,32 +259,6 @@ def cancel_booking(
 # --- organiser operations -----------------------------------------------------------------
 
 
-def change_capacity(
-    session: Session,
-    actor: Person,
-    ticket_type: TicketType,
-    capacity: int,
-    now: datetime | None = None,
-) -> int:
-    """Set the capacity (never below the places held); more places go out as offers."""
-    if capacity < 0:
-        raise DomainError("Capacity must be 0 or more", field="capacity")
-    result = session.execute(
-        update(TicketType)
-        .where(TicketType.id == ticket_type.id, TicketType.taken <= capacity)
-        .values(capacity=capacity)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(ticket_type)
-    if result.rowcount != 1:
-        raise CapacityTooLow(
-            f"{ticket_type.taken} places are held (tickets and open offers), so the capacity "
-            f"cannot be lower than {ticket_type.taken}. Cancel bookings first.",
-            field="capacity",
-        )
-    return fill_places(session, ticket_type, now)
-
-
 def add_booking_manually(
     session: Session,
     actor: Person,
@@ -386,7 +282,8 @@ def add_booking_manually(
             "waitlist.",
             field="email",
         )
-    booking = Booking(
+    booking = insert_booking(
+        session,
         event_id=ticket_type.event_id,
         ticket_type_id=ticket_type.id,
         person_id=person.id,
@@ -395,7 +292,6 @@ def add_booking_manually(
         source="manual",
         organisation=person.organisation,
     )
-    _insert_booking(session, booking)
     emails.send_ticket(session, booking)
     return booking
 
@@ -415,7 +311,7 @@ def move_from_waitlist(
         .values(status=BookingStatus.CONFIRMED, confirmed_at=now, offer_expires_at=None)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast("CursorResult[Any]", result).rowcount != 1:
         raise Conflict("This booking changed a moment ago. Reload the page and try again.")
     session.refresh(booking)
     emails.send_ticket(session, booking)
@@ -430,75 +326,6 @@ def reissue_token(session: Session, actor: Person, booking: Booking) -> Booking:
     session.flush()
     emails.send_ticket(session, booking, reason="reissued")
     return booking
-
-
-@dataclass(frozen=True)
-class TicketTypeDetails:
-    """What an organiser enters for a ticket type; times are aware UTC (or None)."""
-
-    name: str
-    description: str
-    capacity: int
-    opens_at: datetime | None
-    closes_at: datetime | None
-    visibility: TicketVisibility
-    allocation: AllocationMode
-    allow_transfer: bool
-
-
-def _check_window(event: Event, details: TicketTypeDetails) -> None:
-    if details.opens_at and details.opens_at >= (details.closes_at or event.starts_at):
-        raise DomainError(
-            "Booking must open before it closes (when the event starts, unless you set a time)",
-            field="opens_date",
-        )
-    if details.closes_at and details.closes_at > event.ends_at:
-        raise DomainError("Booking must close before the event ends", field="closes_date")
-    if details.allocation == AllocationMode.BALLOT and details.closes_at is None:
-        raise DomainError(
-            "A ballot needs a closing time: the draw happens then", field="closes_date"
-        )
-
-
-def create_ticket_type(
-    session: Session, actor: Person, event: Event, details: TicketTypeDetails
-) -> TicketType:
-    """Add a ticket type to the event."""
-    _check_window(event, details)
-    if details.capacity < 0:
-        raise DomainError("Capacity must be 0 or more", field="capacity")
-    last = session.scalar(
-        select(func.max(TicketType.sort_order)).where(TicketType.event_id == event.id)
-    )
-    ticket_type = TicketType(event_id=event.id, taken=0, sort_order=(last or 0) + 1)
-    _apply_details(ticket_type, details)
-    ticket_type.capacity = details.capacity
-    session.add(ticket_type)
-    session.flush()
-    return ticket_type
-
-
-def update_ticket_type(
-    session: Session, actor: Person, ticket_type: TicketType, details: TicketTypeDetails
-) -> TicketType:
-    """Change a ticket type; the capacity goes through change_capacity (offers on increase)."""
-    _check_window(ticket_type.event, details)
-    if ticket_type.ballot_drawn_at and details.allocation != ticket_type.allocation:
-        raise Conflict("The ballot has been drawn: the allocation can no longer change.")
-    _apply_details(ticket_type, details)
-    session.flush()
-    change_capacity(session, actor, ticket_type, details.capacity)
-    return ticket_type
-
-
-def _apply_details(ticket_type: TicketType, details: TicketTypeDetails) -> None:
-    ticket_type.name = details.name.strip()
-    ticket_type.description = details.description.strip()
-    ticket_type.opens_at = details.opens_at
-    ticket_type.closes_at = details.closes_at
-    ticket_type.visibility = details.visibility
-    ticket_type.allocation = details.allocation
-    ticket_type.allow_transfer = details.allow_transfer
 
 
 def ticket_types_with_offer_work(session: Session, now: datetime | None = None) -> list[TicketType]:

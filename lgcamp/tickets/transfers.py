@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
@@ -20,6 +21,7 @@ from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.tickets import emails
 from lgcamp.tickets.answers import BookingAnswers, questions_for, save_answers, validate_answers
+from lgcamp.tickets.booking import AlreadyBooked, insert_booking, live_booking
 from lgcamp.tickets.links import LinkInvalid, external_url
 from lgcamp.tickets.models import (
     Booking,
@@ -28,7 +30,7 @@ from lgcamp.tickets.models import (
     TransferStatus,
     hash_token,
 )
-from lgcamp.tickets.service import AlreadyBooked, NotYourBooking, _insert_booking, live_booking
+from lgcamp.tickets.service import NotYourBooking
 
 
 class TransferNotAllowed(Conflict):
@@ -80,7 +82,7 @@ def cancel_transfer(
         .values(status=TransferStatus.CANCELLED, ended_at=now or utcnow())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount > 0
+    return cast("CursorResult[Any]", result).rowcount > 0
 
 
 def transfer_for_token(session: Session, token: str) -> Transfer:
@@ -128,9 +130,13 @@ def accept_transfer(
         .values(status=BookingStatus.RELEASED, ended_at=now, end_reason="transferred")
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1 or ended.rowcount != 1:
+    if (
+        cast("CursorResult[Any]", claimed).rowcount != 1
+        or cast("CursorResult[Any]", ended).rowcount != 1
+    ):
         raise LinkInvalid("This transfer has been withdrawn or used already.")
-    booking = Booking(
+    booking = insert_booking(
+        session,
         event_id=old.event_id,
         ticket_type_id=old.ticket_type_id,
         person_id=actor.id,
@@ -138,7 +144,6 @@ def accept_transfer(
         confirmed_at=now,
         source="transfer",
     )
-    _insert_booking(session, booking)
     save_answers(session, booking, questions, answers)
     transfer.new_booking_id = booking.id
     session.flush()

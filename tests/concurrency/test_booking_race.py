@@ -17,6 +17,8 @@ from lgcamp.accounts.models import Person
 from lgcamp.database import utcnow
 from lgcamp.errors import DomainError
 from lgcamp.extensions import db
+from lgcamp.tickets import booking as booking_service
+from lgcamp.tickets import offers as offer_service
 from lgcamp.tickets import service
 from lgcamp.tickets.models import LIVE_STATUSES, Booking, BookingStatus, TicketType
 from tests.factories import make_booking, make_event, make_person, make_ticket_type
@@ -80,7 +82,7 @@ def _book_job(app: Flask, person_id: int, ticket_type_id: int) -> Callable[[], o
         person = db.session.get(Person, person_id)
         ticket_type = db.session.get(TicketType, ticket_type_id)
         assert person is not None and ticket_type is not None
-        return service.book_ticket(db.session, person, ticket_type)
+        return booking_service.book_ticket(db.session, person, ticket_type)
 
     return job
 
@@ -98,7 +100,27 @@ def test_100_concurrent_bookers_for_10_places(app: Flask) -> None:
     positions = db.session.scalars(
         select(Booking.queue_position).where(Booking.status == BookingStatus.WAITLISTED)
     ).all()
-    assert None not in positions
+    assert sorted(positions) == list(range(1, 91))  # unique, in the order they joined
+
+
+def test_many_joining_a_full_waitlist_at_once_get_unique_places_in_order(app: Flask) -> None:
+    event = make_event()
+    ticket_type = make_ticket_type(event, capacity=1)
+    make_booking(ticket_type)
+    first = make_booking(ticket_type, status=BookingStatus.WAITLISTED)
+    first.queue_position = 1
+    db.session.commit()
+    ticket_type_id = ticket_type.id
+    people = [make_person().id for _ in range(40)]
+    errors = run_threads(app, [_book_job(app, pid, ticket_type_id) for pid in people])
+    assert errors == []
+    rows = db.session.execute(
+        select(Booking.id, Booking.queue_position)
+        .where(Booking.status == BookingStatus.WAITLISTED)
+        .order_by(Booking.queue_position)
+    ).all()
+    assert [position for _id, position in rows] == list(range(1, 42))
+    assert [booking_id for booking_id, _position in rows] == sorted(b for b, _p in rows)
 
 
 def test_same_person_booking_ten_times_at_once_gets_one_booking(app: Flask) -> None:
@@ -108,7 +130,7 @@ def test_same_person_booking_ten_times_at_once_gets_one_booking(app: Flask) -> N
     person = make_person()
     errors = run_threads(app, [_book_job(app, person.id, ticket_type_id) for _ in range(10)])
     assert len(errors) == 9
-    assert all(isinstance(e, service.AlreadyBooked) for e in errors)
+    assert all(isinstance(e, booking_service.AlreadyBooked) for e in errors)
     assert _counts(ticket_type_id) == {"confirmed": 1}
     assert _taken(ticket_type_id) == 1
 
@@ -137,7 +159,7 @@ def test_releases_racing_offer_sweeps_and_new_bookers(app: Flask) -> None:
     def sweep() -> object:
         ticket_type_now = db.session.get(TicketType, ticket_type_id)
         assert ticket_type_now is not None
-        return service.process_offers(db.session, ticket_type_now)
+        return offer_service.process_offers(db.session, ticket_type_now)
 
     jobs: list[Callable[[], object]] = [release(b) for b in holders]
     jobs += [sweep for _ in range(10)]
@@ -184,7 +206,7 @@ def test_claims_racing_expiry_each_offer_ends_one_way(app: Flask) -> None:
     def expire() -> object:
         ticket_type_now = db.session.get(TicketType, ticket_type_id)
         assert ticket_type_now is not None
-        return service.process_offers(db.session, ticket_type_now, expiry_time)
+        return offer_service.process_offers(db.session, ticket_type_now, expiry_time)
 
     errors = run_threads(app, [claim(b) for b in offers] + [expire for _ in range(5)])
     assert errors == []

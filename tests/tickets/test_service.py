@@ -12,7 +12,8 @@ from lgcamp.errors import DomainError
 from lgcamp.extensions import db
 from lgcamp.mail import OutboundEmail
 from lgcamp.tickets import answers as answer_service
-from lgcamp.tickets import ballot, links, noshow, service, transfers
+from lgcamp.tickets import ballot, links, noshow, offers, service, transfers, types
+from lgcamp.tickets import booking as booking_service
 from lgcamp.tickets.answers import BookingAnswers
 from lgcamp.tickets.models import (
     AllocationMode,
@@ -39,7 +40,7 @@ pytestmark = pytest.mark.usefixtures("app")
 
 def _book(ticket_type, person=None, **kwargs):  # type: ignore[no-untyped-def]
     person = person or make_person()
-    booking = service.book_ticket(db.session, person, ticket_type, **kwargs)
+    booking = booking_service.book_ticket(db.session, person, ticket_type, **kwargs)
     db.session.commit()
     return booking
 
@@ -83,8 +84,8 @@ def test_booking_twice_is_refused_and_changes_nothing() -> None:
     ticket_type = make_ticket_type(make_event(), capacity=5)
     person = make_person()
     _book(ticket_type, person)
-    with pytest.raises(service.AlreadyBooked, match="already have a ticket"):
-        service.book_ticket(db.session, person, ticket_type)
+    with pytest.raises(booking_service.AlreadyBooked, match="already have a ticket"):
+        booking_service.book_ticket(db.session, person, ticket_type)
     db.session.rollback()
     db.session.refresh(ticket_type)
     assert ticket_type.taken == 1
@@ -96,8 +97,8 @@ def test_booking_outside_the_rules_is_refused(
     event_fields: dict[str, object], type_fields: dict[str, object], message: str
 ) -> None:
     ticket_type = make_ticket_type(make_event(**event_fields), **type_fields)  # type: ignore[arg-type]
-    with pytest.raises(service.NotOnSale, match=message):
-        service.book_ticket(db.session, make_person(), ticket_type)
+    with pytest.raises(booking_service.NotOnSale, match=message):
+        booking_service.book_ticket(db.session, make_person(), ticket_type)
     db.session.rollback()
     assert _statuses(ticket_type) == {}
 
@@ -123,7 +124,7 @@ def test_answers_are_validated_and_stored() -> None:
     ]
     for answers, message in bad:
         with pytest.raises(answer_service.InvalidAnswer, match=message):
-            service.book_ticket(db.session, make_person(), ticket_type, answers)
+            booking_service.book_ticket(db.session, make_person(), ticket_type, answers)
         db.session.rollback()
     assert _statuses(ticket_type) == {}
     good = BookingAnswers("Leeds CC", "Developer", {diet.id: "Coeliac", lunch.id: "Vegan"})
@@ -187,8 +188,8 @@ def test_expired_offer_passes_to_the_next_person() -> None:
     db.session.refresh(first)
     assert first.offer_expires_at - first.offered_at == timedelta(hours=48)  # type: ignore[operator]
     later = first.offer_expires_at + timedelta(seconds=1)  # type: ignore[operator]
-    assert service.process_offers(db.session, ticket_type, later) == 2  # one expiry, one offer
-    assert service.process_offers(db.session, ticket_type, later) == 0  # idempotent
+    assert offers.process_offers(db.session, ticket_type, later) == 2  # one expiry, one offer
+    assert offers.process_offers(db.session, ticket_type, later) == 0  # idempotent
     db.session.commit()
     db.session.refresh(first)
     db.session.refresh(second)
@@ -198,14 +199,14 @@ def test_expired_offer_passes_to_the_next_person() -> None:
 
 
 def test_offers_are_shorter_near_the_event_and_never_after_the_start() -> None:
-    settings = service.default_settings(make_event())
+    settings = offers.default_settings(make_event())
     now = utcnow()
     far = make_event(starts_at=now + timedelta(days=30))
     near = make_event(starts_at=now + timedelta(days=5))
     soon = make_event(starts_at=now + timedelta(hours=2))
-    assert service.offer_expiry(settings, far, now) == now + timedelta(hours=48)
-    assert service.offer_expiry(settings, near, now) == now + timedelta(hours=12)
-    assert service.offer_expiry(settings, soon, now) == soon.starts_at
+    assert offers.offer_expiry(settings, far, now) == now + timedelta(hours=48)
+    assert offers.offer_expiry(settings, near, now) == now + timedelta(hours=12)
+    assert offers.offer_expiry(settings, soon, now) == soon.starts_at
 
 
 def test_capacity_increase_triggers_offers_and_decrease_below_taken_is_refused() -> None:
@@ -213,15 +214,15 @@ def test_capacity_increase_triggers_offers_and_decrease_below_taken_is_refused()
     ticket_type = make_ticket_type(make_event(), capacity=1)
     _book(ticket_type)
     waiting = [_book(ticket_type) for _ in range(3)]
-    assert service.change_capacity(db.session, organiser, ticket_type, 3) == 2
+    assert types.change_capacity(db.session, organiser, ticket_type, 3) == 2
     db.session.commit()
     assert [db.session.get(Booking, b.id).status for b in waiting] == [  # type: ignore[union-attr]
         BookingStatus.OFFERED,
         BookingStatus.OFFERED,
         BookingStatus.WAITLISTED,
     ]
-    with pytest.raises(service.CapacityTooLow, match="cannot be lower than 3"):
-        service.change_capacity(db.session, organiser, ticket_type, 2)
+    with pytest.raises(types.CapacityTooLow, match="cannot be lower than 3"):
+        types.change_capacity(db.session, organiser, ticket_type, 2)
     db.session.rollback()
     db.session.refresh(ticket_type)
     assert ticket_type.capacity == 3
@@ -239,7 +240,7 @@ def test_organiser_cancel_manual_add_move_and_reissue() -> None:
     db.session.commit()
     db.session.refresh(waiting)
     assert holder.status == BookingStatus.CANCELLED and waiting.status == BookingStatus.OFFERED
-    service.change_capacity(db.session, organiser, ticket_type, 3)
+    types.change_capacity(db.session, organiser, ticket_type, 3)
     added = service.add_booking_manually(db.session, organiser, ticket_type, make_person().email)
     late = _book(make_ticket_type(ticket_type.event, capacity=0, name="Other"))
     db.session.commit()
@@ -253,7 +254,7 @@ def test_organiser_cancel_manual_add_move_and_reissue() -> None:
     with pytest.raises(DomainError, match="no free place"):
         service.move_from_waitlist(db.session, organiser, late)
     db.session.rollback()
-    service.change_capacity(db.session, organiser, late.ticket_type, 1)
+    types.change_capacity(db.session, organiser, late.ticket_type, 1)
     db.session.commit()
     db.session.refresh(late)
     assert late.status == BookingStatus.OFFERED
@@ -335,7 +336,7 @@ def test_transfer_can_be_turned_off_per_ticket_type() -> None:
 
 
 def _settings(event, **fields):  # type: ignore[no-untyped-def]
-    settings = service.default_settings(event)
+    settings = offers.default_settings(event)
     for name, value in fields.items():
         setattr(settings, name, value)
     db.session.add(settings)
@@ -424,8 +425,8 @@ def test_sensitive_answers_are_deleted_after_retention_keeping_totals() -> None:
 
 def test_settings_defaults_match_the_model() -> None:
     event = make_event()
-    settings = service.settings_for(db.session, event)
+    settings = offers.settings_for(db.session, event)
     assert settings.id is None and settings.offer_hours == 48
     saved = _settings(event, offer_hours=24)
-    assert service.settings_for(db.session, event) == saved
+    assert offers.settings_for(db.session, event) == saved
     assert isinstance(saved, TicketSettings)

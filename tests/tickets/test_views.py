@@ -188,8 +188,10 @@ def test_transfer_through_the_pages(client: FlaskClient, auth: Auth, mailbox: Ma
     assert "Your ticket for" in str(mailbox.last_to("new@example.org")["Subject"])
 
 
-def test_json_api_books_with_header_and_session(client: FlaskClient, auth: Auth) -> None:
-    event = make_event()
+def test_json_api_books_with_header_and_session(
+    client: FlaskClient, auth: Auth, mailbox: Mailbox
+) -> None:
+    event = make_event(name="Rush Camp")
     ticket_type = make_ticket_type(event, capacity=1)
     url = f"/api/events/{event.slug}/bookings"
     assert client.post(url, json={"ticket_type_id": ticket_type.id}).status_code == 400
@@ -198,13 +200,32 @@ def test_json_api_books_with_header_and_session(client: FlaskClient, auth: Auth)
         client.post(url, json={"ticket_type_id": ticket_type.id}, headers=headers).status_code
         == 401
     )
-    auth.login(make_person())
+    person = make_person()
+    auth.login(person)
     response = client.post(url, json={"ticket_type_id": ticket_type.id}, headers=headers)
-    assert response.status_code == 201 and response.json["booking"]["status"] == "confirmed"  # type: ignore[index]
+    assert response.status_code == 201
+    answer = response.json["booking"]  # type: ignore[index]
+    booking = db.session.get(Booking, answer["id"])
+    assert booking is not None and booking.person_id == person.id
+    assert answer == {
+        "id": booking.id,
+        "status": "confirmed",
+        "ticket_type_id": ticket_type.id,
+        "queue_position": None,
+        "url": f"http://localhost/bookings/{booking.id}",
+    }
+    db.session.refresh(ticket_type)
+    assert ticket_type.taken == 1
+    message = mailbox.last_to(person.email)
+    assert message["Subject"] == "Your ticket for Rush Camp"
+    assert f"/tickets/{booking.token}" in body_text(message)
     again = client.post(url, json={"ticket_type_id": ticket_type.id}, headers=headers)
-    assert again.status_code == 409 and "already" in again.json["error"]["message"]  # type: ignore[index]
+    assert again.status_code == 409
+    assert again.json["error"]["message"] == "You already have a ticket for this event."  # type: ignore[index]
     bad = client.post(url, json={"ticket_type_id": "x"}, headers=headers)
     assert bad.status_code == 400 and bad.is_json
+    assert db.session.scalar(select(func.count(Booking.id))) == 1
+    assert len(mailbox.to(person.email)) == 1
 
 
 API_HEADERS = {"X-Requested-With": "lgcamp"}
@@ -255,6 +276,7 @@ def test_json_api_answers_errors_as_json(client: FlaskClient, auth: Auth) -> Non
         response = client.post(url, json=body, headers=API_HEADERS)
         assert response.status_code == status and response.is_json
         assert text in response.json["error"]["message"]  # type: ignore[index]
+    assert db.session.scalar(select(func.count(Booking.id))) == 0  # every refusal left nothing
     draft_url = f"/api/events/{draft.slug}/bookings"
     response = client.post(draft_url, json={"ticket_type_id": draft_type.id}, headers=API_HEADERS)
     assert response.status_code == 404  # a draft is not shown to people who cannot manage it
