@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
-from lgcamp import demo, mail
+from lgcamp import demo, demo_tickets, mail
 from lgcamp.accounts import service as accounts
 from lgcamp.config import Defaults
 from lgcamp.database import utcnow
@@ -84,7 +84,7 @@ def demo_command(
     if current_app.config["BASE_URL"] == Defaults.BASE_URL:
         # Links in mail and feeds point at where the demo really serves (--host, --port).
         current_app.config["BASE_URL"] = base
-    links = demo.demo_scanner_links(db.session, current_app.secret_key)  # type: ignore[arg-type]
+    links = demo_tickets.demo_scanner_links(db.session, current_app.secret_key)  # type: ignore[arg-type]
     db.session.commit()
     for event, path in links:
         click.echo(
