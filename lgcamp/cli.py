@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 import ssl
 import time
+from typing import Literal
 
 import click
 from flask import Flask, current_app
@@ -29,7 +30,7 @@ from lgcamp.tickets import service as tickets
 
 def demo_ssl_context(
     use_https: bool, cert: str | None, key: str | None
-) -> ssl.SSLContext | str | None:
+) -> ssl.SSLContext | Literal["adhoc"] | None:
     """How the demo serves: plain http, a self-signed certificate made on the spot ("adhoc"),
     or the certificate and key given (checked here, so that a bad pair fails before serving)."""
     if cert is None and key is None:
@@ -106,7 +107,7 @@ def demo_command(
         click.echo("For phones on the network, serve on all addresses: --host 0.0.0.0")
     click.echo(f"Serving on {base}  (Ctrl+C to stop)\n")
     # End this command's transaction: on SQLite it would hold the write lock while serving.
-    db.session.remove()
+    db.session.close()
     # Not app.run(): Flask ignores that inside a CLI command.
     run_simple(
         host,
@@ -157,7 +158,7 @@ def mail_worker_command(interval: float, max_loops: int | None, until_empty: boo
     try:
         while not stopping and (max_loops is None or loops < max_loops):
             sent = mail.send_queued(db.session)
-            db.session.remove()
+            db.session.close()
             if sent:
                 click.echo(f"sent {sent} email(s)")
             elif until_empty:
