@@ -19,7 +19,7 @@ from lgcamp.demo_tickets import seed_door, seed_tickets
 from lgcamp.events import service as events
 from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, EventStatus
 from lgcamp.mail import OutboundEmail
-from lgcamp.participation import service as participation
+from lgcamp.participation import membership as co_op
 from lgcamp.participation.models import FeeStatus
 
 DEMO_PASSWORD = "demo-password"
@@ -265,19 +265,19 @@ def _membership(
 
     now = utcnow()
     types = [
-        participation.save_membership_type(session, participation.TypeDetails(n, d, True, i))
+        co_op.save_membership_type(session, co_op.TypeDetails(n, d, True, i))
         for i, (n, d) in enumerate(MEMBERSHIP_TYPES)
     ]
     admin = accounts["admin"]
     joined = now - timedelta(days=200)
     for n, person in enumerate([attendee, accounts["organiser"], *crowd[:6]]):
-        application = participation.apply_for_membership(
+        application = co_op.apply_for_membership(
             session, person, types[n % 2].id, "I want a say in how the network is run.", joined
         )
-        participation.approve_membership(session, admin, application.id, joined)
+        co_op.approve_membership(session, admin, application.id, joined)
         fee = FeeStatus.DUE if n == 7 else (FeeStatus.WAIVED if n % 3 == 2 else FeeStatus.PAID)
-        participation.record_fee(session, admin, application.id, fee, joined)
-    participation.apply_for_membership(
+        co_op.record_fee(session, admin, application.id, fee, joined)
+    co_op.apply_for_membership(
         session, crowd[10], types[0].id, "I came to my first LocalGovCamp last year.", now
     )
     session.flush()

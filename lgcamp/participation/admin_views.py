@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response
 
 from lgcamp.errors import DomainError, show_on_form
 from lgcamp.extensions import db
-from lgcamp.participation import people, service
+from lgcamp.participation import membership as co_op
+from lgcamp.participation import service
 from lgcamp.participation.blueprint import bp, csv_response, now
 from lgcamp.participation.evidence import person_record
 from lgcamp.participation.forms import (
@@ -22,6 +23,7 @@ from lgcamp.participation.forms import (
     RegisterFilterForm,
     StatusRuleForm,
 )
+from lgcamp.participation.merge import find_account, merge_log, merge_people
 from lgcamp.participation.models import FeeStatus, Membership, MembershipStatus, MembershipType
 from lgcamp.permissions import authorize, can_manage_members, can_merge_accounts
 from lgcamp.transaction import commit
@@ -54,7 +56,7 @@ def register() -> str:
     return render_template(
         "participation/register.html",
         form=form,
-        members=service.register(db.session, status),
+        members=co_op.register(db.session, status),
     )
 
 
@@ -62,7 +64,7 @@ def register() -> str:
 def register_csv() -> Response:
     """The member register as CSV."""
     authorize(can_manage_members(current_user))
-    members = service.register(db.session)
+    members = co_op.register(db.session)
     return csv_response("member-register.csv", REGISTER_HEADER, [_register_row(m) for m in members])
 
 
@@ -99,11 +101,11 @@ def _register_row(m: Membership) -> list[object]:
 def member(membership_id: int) -> str:
     """One application or membership, with the evidence attached when they applied."""
     authorize(can_manage_members(current_user))
-    found = service.get_membership(db.session, membership_id)
+    found = co_op.get_membership(db.session, membership_id)
     return render_template(
         "participation/member.html",
         m=found,
-        snapshot=service.evidence_snapshot(found),
+        snapshot=co_op.evidence_snapshot(found),
         record=person_record(db.session, found.person, now()),
         fee_form=FeeForm(fee_status=found.fee_status.value),
         decision_form=DecisionForm(),
@@ -119,7 +121,7 @@ def _back_to_member(membership_id: int) -> Response:
 def approve(membership_id: int) -> Response:
     """Approve an application: a membership number is assigned."""
     authorize(can_manage_members(current_user))
-    approved = service.approve_membership(db.session, current_user, membership_id, now())
+    approved = co_op.approve_membership(db.session, current_user, membership_id, now())
     commit()
     flash(f"{approved.person.name} is member number {approved.number}.", "success")
     return _back_to_member(membership_id)
@@ -131,7 +133,7 @@ def reject(membership_id: int) -> Response:
     authorize(can_manage_members(current_user))
     form = DecisionForm()
     form.validate()
-    service.reject_application(
+    co_op.reject_application(
         db.session, current_user, membership_id, now(), (form.note.data or "")[:500]
     )
     commit()
@@ -147,7 +149,7 @@ def record_fee(membership_id: int) -> Response:
     if not form.validate():
         raise DomainError("Choose paid, waived or due.")
     status = FeeStatus(form.fee_status.data)
-    service.record_fee(db.session, current_user, membership_id, status, now())
+    co_op.record_fee(db.session, current_user, membership_id, status, now())
     commit()
     flash(f"Fee recorded as {status.label.lower()}.", "success")
     return _back_to_member(membership_id)
@@ -160,8 +162,8 @@ def end(membership_id: int) -> Response:
     form = EndMembershipForm()
     if not form.validate() or form.ends_on.data is None:
         raise DomainError("Enter the date they left, for example 2026-11-01.")
-    found = service.get_membership(db.session, membership_id)
-    service.end_membership(db.session, found, form.ends_on.data, "Ended by an admin.")
+    found = co_op.get_membership(db.session, membership_id)
+    co_op.end_membership(db.session, found, form.ends_on.data, "Ended by an admin.")
     commit()
     flash("The membership has ended.", "success")
     return _back_to_member(membership_id)
@@ -176,7 +178,7 @@ def agm() -> tuple[str, int]:
     if "on" in request.args:
         if form.validate() and form.on.data is not None:
             try:
-                members = service.agm_eligible(db.session, form.on.data, now().date())
+                members = co_op.agm_eligible(db.session, form.on.data, now().date())
             except DomainError as error:
                 show_on_form(form, error)
                 status = 400
@@ -193,7 +195,7 @@ def agm_csv() -> Response | tuple[str, int]:
     if not form.validate() or form.on.data is None:
         return render_template("participation/agm.html", form=form, members=None), 400
     try:
-        members = service.agm_eligible(db.session, form.on.data, now().date())
+        members = co_op.agm_eligible(db.session, form.on.data, now().date())
     except DomainError as error:
         show_on_form(form, error)
         return render_template("participation/agm.html", form=form, members=None), 400
@@ -219,19 +221,19 @@ def membership_types() -> Response | tuple[str, int]:
     form = MembershipTypeForm()
     if form.validate_on_submit():
         try:
-            service.save_membership_type(db.session, _type_details(form))
+            co_op.save_membership_type(db.session, _type_details(form))
             commit()
             flash(f"Added the membership type {form.name.data}.", "success")
             return redirect(url_for("participation.membership_types"))
         except DomainError as error:
             show_on_form(form, error)
     status = 400 if form.errors or form.form_errors else 200
-    types = service.membership_types(db.session)
+    types = co_op.membership_types(db.session)
     return render_template("participation/types.html", form=form, types=types), status
 
 
-def _type_details(form: MembershipTypeForm) -> service.TypeDetails:
-    return service.TypeDetails(
+def _type_details(form: MembershipTypeForm) -> co_op.TypeDetails:
+    return co_op.TypeDetails(
         name=form.name.data or "",
         description=form.description.data or "",
         is_open=bool(form.is_open.data),
@@ -247,7 +249,7 @@ def edit_membership_type(type_id: int) -> Response | tuple[str, int]:
     form = MembershipTypeForm(obj=found)
     if form.validate_on_submit():
         try:
-            service.save_membership_type(db.session, _type_details(form), found)
+            co_op.save_membership_type(db.session, _type_details(form), found)
             commit()
             flash(f"Saved the membership type {found.name}.", "success")
             return redirect(url_for("participation.membership_types"))
@@ -264,9 +266,9 @@ def merge() -> Response | tuple[str, int]:
     form = MergeForm()
     if form.validate_on_submit():
         try:
-            kept = people.find_account(db.session, form.keep_email.data or "", "keep_email")
-            merged = people.find_account(db.session, form.merge_email.data or "", "merge_email")
-            people.merge_people(db.session, current_user, kept, merged, now())
+            kept = find_account(db.session, form.keep_email.data or "", "keep_email")
+            merged = find_account(db.session, form.merge_email.data or "", "merge_email")
+            merge_people(db.session, current_user, kept, merged, now())
             commit()
             flash(f"Merged {form.merge_email.data} into {form.keep_email.data}.", "success")
             return redirect(url_for("participation.merge"))
@@ -274,5 +276,5 @@ def merge() -> Response | tuple[str, int]:
             db.session.rollback()
             show_on_form(form, error)
     status = 400 if form.errors or form.form_errors else 200
-    page = render_template("participation/merge.html", form=form, log=people.merge_log(db.session))
+    page = render_template("participation/merge.html", form=form, log=merge_log(db.session))
     return page, status

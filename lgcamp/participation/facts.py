@@ -33,7 +33,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lgcamp.accounts.models import Person
 from lgcamp.checkin.models import CheckIn, ScanLog
@@ -59,7 +59,9 @@ def _label(text: str) -> ColumnElement[str]:
     return cast(literal(text), String)
 
 
-def event_year(column: ColumnElement[datetime]) -> ColumnElement[int]:
+def event_year(
+    column: ColumnElement[datetime] | InstrumentedAttribute[datetime],
+) -> ColumnElement[int]:
     """The calendar year of a timestamp, as an integer on both databases."""
     return cast(func.extract("year", column), Integer)
 

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from lgcamp.errors import DomainError, show_on_form
 from lgcamp.extensions import db
+from lgcamp.participation import membership as co_op
 from lgcamp.participation import people, service
 from lgcamp.participation.blueprint import bp, now
 from lgcamp.participation.evidence import person_record
@@ -159,14 +160,14 @@ def delete_account() -> Response | tuple[str, int]:
 
 
 def _membership_page(form: ApplicationForm, status: int = 200) -> tuple[str, int]:
-    types = service.membership_types(db.session, open_only=True)
+    types = co_op.membership_types(db.session, open_only=True)
     form.set_types([(t.id, t.name) for t in types])
     page = render_template(
         "participation/membership.html",
         form=form,
         types=types,
-        live=service.live_membership(db.session, current_user),
-        history=service.memberships_of(db.session, current_user),
+        live=co_op.live_membership(db.session, current_user),
+        history=co_op.memberships_of(db.session, current_user),
         record=person_record(db.session, current_user, now()),
     )
     return page, status
@@ -184,10 +185,10 @@ def membership() -> tuple[str, int]:
 def apply() -> Response | tuple[str, int]:
     """Apply to join the co-op."""
     form = ApplicationForm()
-    form.set_types([(t.id, t.name) for t in service.membership_types(db.session, True)])
+    form.set_types([(t.id, t.name) for t in co_op.membership_types(db.session, True)])
     if form.validate_on_submit():
         try:
-            service.apply_for_membership(
+            co_op.apply_for_membership(
                 db.session,
                 current_user,
                 form.membership_type_id.data,
@@ -206,7 +207,7 @@ def apply() -> Response | tuple[str, int]:
 @signin_required
 def leave() -> Response:
     """Leave the co-op, or withdraw an application."""
-    service.leave_membership(db.session, current_user, now())
+    co_op.leave_membership(db.session, current_user, now())
     commit()
     flash("Your membership or application has ended.", "success")
     return redirect(url_for("participation.membership"))
