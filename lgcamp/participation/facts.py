@@ -1,5 +1,8 @@
 """Stored participation facts: the evidence of ``evidence.py`` copied per event, for reports.
 
+Kept because the per-year report derived from the records on each request costs several times
+as much at network scale, on both databases (figures in benchmarks/README.md, Participation).
+
 The rule that keeps them from ever being noticeably stale:
 - a person's own record, their status and the verification page always derive evidence from
   the records on read (``evidence.person_record``): they never read this table;
