@@ -147,6 +147,7 @@ def seed_door(
         .order_by(Booking.id)
     ).all()
     doors = ["Door 1", "Door 1", "Door 2"]  # the main door is busier
+    scans: list[tuple[Booking, ScanLog]] = []
     for n, booking in enumerate(bookings):
         if booking.person_id != accounts["attendee"].id and rng.random() < 0.14:
             continue  # a no-show
@@ -155,7 +156,6 @@ def seed_door(
             - timedelta(minutes=20)
             + timedelta(seconds=rng.triangular(0, 9000, 1800))
         )
-        door = rng.choice(doors)
         log = ScanLog(
             scan_id=f"demo-{past.id}-{n:05d}",
             event_id=past.id,
@@ -163,24 +163,26 @@ def seed_door(
             token_hash=booking.token_hash,
             method=ScanMethod.QR,
             result=ScanResult.ACCEPTED,
-            device_label=door,
+            device_label=rng.choice(doors),
             device_time=at,
             received_at=at,
             scanned_at=at,
         )
-        session.add(log)
-        session.flush()
+        scans.append((booking, log))
+    session.add_all([log for _booking, log in scans])
+    session.flush()
+    for booking, log in scans:
         session.add(
             CheckIn(
                 booking_id=booking.id,
                 event_id=past.id,
                 scan_log_id=log.id,
-                scanned_at=at,
-                received_at=at,
-                door_label=door,
+                scanned_at=log.scanned_at,
+                received_at=log.received_at,
+                door_label=log.device_label,
             )
         )
-        booking.checked_in_at = at
+        booking.checked_in_at = log.scanned_at
     session.flush()
 
 
