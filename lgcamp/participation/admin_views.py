@@ -13,6 +13,7 @@ from lgcamp.participation import membership as co_op
 from lgcamp.participation import service
 from lgcamp.participation.blueprint import bp, csv_response, now
 from lgcamp.participation.evidence import person_record
+from lgcamp.participation.export import agm_table, register_table
 from lgcamp.participation.forms import (
     AgmForm,
     DecisionForm,
@@ -24,7 +25,7 @@ from lgcamp.participation.forms import (
     StatusRuleForm,
 )
 from lgcamp.participation.merge import find_account, merge_log, merge_people
-from lgcamp.participation.models import FeeStatus, Membership, MembershipStatus, MembershipType
+from lgcamp.participation.models import FeeStatus, MembershipStatus, MembershipType
 from lgcamp.permissions import authorize, can_manage_members, can_merge_accounts
 from lgcamp.transaction import commit
 
@@ -65,36 +66,7 @@ def register_csv() -> Response:
     """The member register as CSV."""
     authorize(can_manage_members(current_user))
     members = co_op.register(db.session)
-    return csv_response("member-register.csv", REGISTER_HEADER, [_register_row(m) for m in members])
-
-
-REGISTER_HEADER = [
-    "Number",
-    "Name",
-    "Email",
-    "Organisation",
-    "Type",
-    "Status",
-    "Applied",
-    "Joined",
-    "Left",
-    "Fee",
-]
-
-
-def _register_row(m: Membership) -> list[object]:
-    return [
-        m.number or "",
-        m.person.name,
-        m.person.email,
-        m.person.organisation,
-        m.membership_type.name,
-        m.status.label,
-        m.applied_at.date().isoformat(),
-        m.starts_on.isoformat() if m.starts_on else "",
-        m.ends_on.isoformat() if m.ends_on else "",
-        m.fee_status.label,
-    ]
+    return csv_response("member-register.csv", *register_table(members))
 
 
 @bp.route("/admin/members/<int:membership_id>")
@@ -199,19 +171,7 @@ def agm_csv() -> Response | tuple[str, int]:
     except DomainError as error:
         show_on_form(form, error)
         return render_template("participation/agm.html", form=form, members=None), 400
-    rows = [
-        [
-            m.number,
-            m.person.name,
-            m.person.organisation,
-            m.membership_type.name,
-            m.starts_on.isoformat() if m.starts_on else "",
-            m.fee_status.label,
-        ]
-        for m in members
-    ]
-    header = ["Number", "Name", "Organisation", "Type", "Joined", "Fee"]
-    return csv_response(f"agm-eligible-{form.on.data.isoformat()}.csv", header, rows)
+    return csv_response(f"agm-eligible-{form.on.data.isoformat()}.csv", *agm_table(members))
 
 
 @bp.route("/admin/membership-types", methods=["GET", "POST"])
