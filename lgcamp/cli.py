@@ -9,13 +9,14 @@ from __future__ import annotations
 import signal
 import ssl
 import time
+from typing import Literal
 
 import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
-from lgcamp import demo, mail
+from lgcamp import demo, demo_tickets, mail
 from lgcamp.accounts import service as accounts
 from lgcamp.config import Defaults
 from lgcamp.database import utcnow
@@ -30,7 +31,7 @@ from lgcamp.tickets import service as tickets
 
 def demo_ssl_context(
     use_https: bool, cert: str | None, key: str | None
-) -> ssl.SSLContext | str | None:
+) -> ssl.SSLContext | Literal["adhoc"] | None:
     """How the demo serves: plain http, a self-signed certificate made on the spot ("adhoc"),
     or the certificate and key given (checked here, so that a bad pair fails before serving)."""
     if cert is None and key is None:
@@ -85,7 +86,7 @@ def demo_command(
     if current_app.config["BASE_URL"] == Defaults.BASE_URL:
         # Links in mail and feeds point at where the demo really serves (--host, --port).
         current_app.config["BASE_URL"] = base
-    links = demo.demo_scanner_links(db.session, current_app.secret_key)  # type: ignore[arg-type]
+    links = demo_tickets.demo_scanner_links(db.session, current_app.secret_key)  # type: ignore[arg-type]
     db.session.commit()
     for event, path in links:
         click.echo(
@@ -107,7 +108,7 @@ def demo_command(
         click.echo("For phones on the network, serve on all addresses: --host 0.0.0.0")
     click.echo(f"Serving on {base}  (Ctrl+C to stop)\n")
     # End this command's transaction: on SQLite it would hold the write lock while serving.
-    db.session.remove()
+    db.session.close()
     # Not app.run(): Flask ignores that inside a CLI command.
     run_simple(
         host,
@@ -158,7 +159,7 @@ def mail_worker_command(interval: float, max_loops: int | None, until_empty: boo
     try:
         while not stopping and (max_loops is None or loops < max_loops):
             sent = mail.send_queued(db.session)
-            db.session.remove()
+            db.session.close()
             if sent:
                 click.echo(f"sent {sent} email(s)")
             elif until_empty:

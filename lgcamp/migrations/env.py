@@ -1,95 +1,85 @@
+"""Alembic environment: migrate the Flask app's database (Flask-Migrate calls this).
+
+Autogenerate writes `lgcamp.database.UTCDateTime` as a plain timezone-aware DateTime, so that
+revisions never import live code from lgcamp and stay as they were written.
+"""
+
+from __future__ import annotations
+
 import logging
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from alembic.operations.ops import MigrationScript
 from flask import current_app
+from sqlalchemy import Engine, MetaData
 
-# this is the Alembic Config object, which provides
-# access to the values within the .ini file in use.
+from lgcamp.database import UTCDateTime
+
 config = context.config
-
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name)
 logger = logging.getLogger("alembic.env")
 
 
-def get_engine():
-    return current_app.extensions["migrate"].db.engine
+def get_engine() -> Engine:
+    """The engine of the app's Flask-SQLAlchemy extension."""
+    engine: Engine = current_app.extensions["migrate"].db.engine
+    return engine
 
 
-def get_engine_url():
-    try:
-        return get_engine().url.render_as_string(hide_password=False).replace("%", "%%")
-    except AttributeError:
-        return str(get_engine().url).replace("%", "%%")
+def get_engine_url() -> str:
+    """The engine's URL with its password, escaped for the ConfigParser."""
+    return get_engine().url.render_as_string(hide_password=False).replace("%", "%%")
 
 
-# add your model's MetaData object here
-# for 'autogenerate' support
-# from myapp import mymodel
-# target_metadata = mymodel.Base.metadata
 config.set_main_option("sqlalchemy.url", get_engine_url())
 target_db = current_app.extensions["migrate"].db
 
-# other values from the config, defined by the needs of env.py,
-# can be acquired:
-# my_important_option = config.get_main_option("my_important_option")
-# ... etc.
 
-
-def get_metadata():
+def get_metadata() -> MetaData:
+    """The models' metadata, the target of autogenerate."""
     if hasattr(target_db, "metadatas"):
-        return target_db.metadatas[None]
+        metadata: MetaData = target_db.metadatas[None]
+        return metadata
     return target_db.metadata
 
 
-def run_migrations_offline():
-    """Run migrations in 'offline' mode.
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+    """Write the app's column types as plain SQLAlchemy types in new revisions."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
-    This configures the context with just a URL
-    and not an Engine, though an Engine is acceptable
-    here as well.  By skipping the Engine creation
-    we don't even need a DBAPI to be available.
 
-    Calls to context.execute() here emit the given string to the
-    script output.
-
-    """
+def run_migrations_offline() -> None:
+    """Emit the migrations' SQL for the configured URL, without connecting."""
     url = config.get_main_option("sqlalchemy.url")
     context.configure(url=url, target_metadata=get_metadata(), literal_binds=True)
-
     with context.begin_transaction():
         context.run_migrations()
 
 
-def run_migrations_online():
-    """Run migrations in 'online' mode.
+def run_migrations_online() -> None:
+    """Run the migrations over a connection of the app's engine."""
 
-    In this scenario we need to create an Engine
-    and associate a connection with the context.
-
-    """
-
-    # this callback is used to prevent an auto-migration from being generated
-    # when there are no changes to the schema
-    # reference: http://alembic.zzzcomputing.com/en/latest/cookbook.html
-    def process_revision_directives(context, revision, directives):
+    def process_revision_directives(
+        context: Any, revision: Any, directives: list[MigrationScript]
+    ) -> None:
+        # No empty revision when autogenerate finds no change.
         if getattr(config.cmd_opts, "autogenerate", False):
             script = directives[0]
-            if script.upgrade_ops.is_empty():
+            if script.upgrade_ops is not None and script.upgrade_ops.is_empty():
                 directives[:] = []
                 logger.info("No changes in schema detected.")
 
-    conf_args = current_app.extensions["migrate"].configure_args
-    if conf_args.get("process_revision_directives") is None:
-        conf_args["process_revision_directives"] = process_revision_directives
-
-    connectable = get_engine()
-
-    with connectable.connect() as connection:
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
+    conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("render_item", render_item)
+    with get_engine().connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
-
         with context.begin_transaction():
             context.run_migrations()
 

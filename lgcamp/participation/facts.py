@@ -1,5 +1,8 @@
 """Stored participation facts: the evidence of ``evidence.py`` copied per event, for reports.
 
+Kept because the per-year report derived from the records on each request costs several times
+as much at network scale, on both databases (figures in benchmarks/README.md, Participation).
+
 The rule that keeps them from ever being noticeably stale:
 - a person's own record, their status and the verification page always derive evidence from
   the records on read (``evidence.person_record``): they never read this table;
@@ -33,7 +36,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lgcamp.accounts.models import Person
 from lgcamp.checkin.models import CheckIn, ScanLog
@@ -59,7 +62,9 @@ def _label(text: str) -> ColumnElement[str]:
     return cast(literal(text), String)
 
 
-def event_year(column: ColumnElement[datetime]) -> ColumnElement[int]:
+def event_year(
+    column: ColumnElement[datetime] | InstrumentedAttribute[datetime],
+) -> ColumnElement[int]:
     """The calendar year of a timestamp, as an integer on both databases."""
     return cast(func.extract("year", column), Integer)
 

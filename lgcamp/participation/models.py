@@ -199,7 +199,7 @@ class AccountMerge(Base):
 
 
 class ParticipationFact(Base):
-    """One piece of evidence, stored so that network reports need not re-derive 60,000 rows.
+    """One piece of evidence, stored so that network reports need not re-derive every check-in.
 
     A copy, never the truth: rebuilt per event from the records (see ``facts.py``). Triggers on
     those records mark the event stale at once (``ParticipationStaleEvent``), and reports read

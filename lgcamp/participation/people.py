@@ -1,4 +1,4 @@
-"""One person, one record: merging duplicate accounts, deleting an account, the data download.
+"""A person's own data: deleting an account, and the download of everything held about them.
 
 Deleting an account anonymises the person row instead of removing it, so that bookings,
 check-ins, hosted sessions and stars still count in reports without saying whose they were:
@@ -9,7 +9,6 @@ represented" figures of past years stay correct.
 
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import datetime
 from typing import Any
@@ -18,12 +17,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
-from lgcamp.accounts.service import find_person_by_email
 from lgcamp.checkin.models import CheckIn, ScanLog
-from lgcamp.database import Base
 from lgcamp.errors import DomainError
 from lgcamp.events.models import Event, EventRole
 from lgcamp.participation.evidence import person_record
+from lgcamp.participation.membership import evidence_snapshot
 from lgcamp.participation.models import (
     LIVE_MEMBERSHIP,
     AccountMerge,
@@ -31,7 +29,7 @@ from lgcamp.participation.models import (
     MembershipStatus,
     RecordShare,
 )
-from lgcamp.participation.service import NotFound, evidence_snapshot, share_of
+from lgcamp.participation.service import share_of
 from lgcamp.programme.models import CampSession, SessionHost, Star
 from lgcamp.tickets.models import (
     LIVE_STATUSES,
@@ -46,24 +44,6 @@ from lgcamp.tickets.offers import free_place
 
 DELETED_NAME = "Deleted person"
 DELETED_DOMAIN = "deleted.invalid"
-BOOKING_RANK = {
-    BookingStatus.CONFIRMED: 4,
-    BookingStatus.OFFERED: 3,
-    BookingStatus.WAITLISTED: 2,
-    BookingStatus.REGISTERED: 1,
-}
-
-
-class SelfMerge(DomainError):
-    """An account cannot be merged into itself."""
-
-
-def find_account(session: Session, email: str, field: str) -> Person:
-    """The account with this email, or a message on the form field."""
-    person = find_person_by_email(session, email)
-    if person is None or is_deleted(person):
-        raise NotFound(f"There is no account with the email address {email}.", field=field)
-    return person
 
 
 def is_deleted(person: Person) -> bool:
@@ -71,153 +51,12 @@ def is_deleted(person: Person) -> bool:
     return person.email.endswith("@" + DELETED_DOMAIN)
 
 
-def _end_booking(session: Session, booking: Booking, now: datetime) -> None:
+def end_booking(session: Session, booking: Booking, now: datetime) -> None:
+    """Release a live booking (its place, if it held one, goes back)."""
     if booking.status in PLACE_HOLDING_STATUSES:
         free_place(session, booking.ticket_type_id)
     booking.status = BookingStatus.RELEASED
     booking.ended_at = now
-
-
-def _resolve_bookings(session: Session, kept: Person, merged: Person, now: datetime) -> int:
-    """Two live bookings for one event: keep the better (checked in, then confirmed, then
-    further along, then older); release the other so that one live booking remains."""
-    live = list(
-        session.scalars(
-            select(Booking).where(
-                Booking.person_id.in_([kept.id, merged.id]), Booking.status.in_(LIVE_STATUSES)
-            )
-        )
-    )
-    checked_in = set(
-        session.scalars(
-            select(CheckIn.booking_id).where(
-                CheckIn.booking_id.in_([b.id for b in live]), CheckIn.undone_at.is_(None)
-            )
-        )
-    )
-    by_event: dict[int, list[Booking]] = {}
-    for booking in live:
-        by_event.setdefault(booking.event_id, []).append(booking)
-    ended = 0
-    for pair in by_event.values():
-        if len(pair) < 2:
-            continue
-        pair.sort(key=lambda b: (b.id not in checked_in, -BOOKING_RANK[b.status], b.id))
-        for worse in pair[1:]:
-            _end_booking(session, worse, now)
-            ended += 1
-    session.flush()
-    return ended
-
-
-def _drop_duplicates(session: Session, kept: Person, merged: Person) -> int:
-    """Rows of the merged account that the kept one already has (unique per person)."""
-    dropped = 0
-    for model, key in (
-        (EventRole, (EventRole.event_id, EventRole.role)),
-        (SessionHost, (SessionHost.camp_session_id,)),
-        (Star, (Star.camp_session_id,)),
-    ):
-        kept_keys = set(session.execute(select(*key).where(model.person_id == kept.id)).all())
-        for row_id, *values in session.execute(
-            select(model.id, *key).where(model.person_id == merged.id)
-        ).all():
-            if tuple(values) in kept_keys:
-                session.execute(delete(model).where(model.id == row_id))
-                dropped += 1
-    share = share_of(session, merged)
-    if share is not None:
-        session.delete(share)
-        dropped += 1
-    return dropped
-
-
-def _resolve_memberships(session: Session, kept: Person, merged: Person, now: datetime) -> None:
-    """Two live memberships: keep the member (lowest number) over an application."""
-    live = list(
-        session.scalars(
-            select(Membership).where(
-                Membership.person_id.in_([kept.id, merged.id]),
-                Membership.status.in_(LIVE_MEMBERSHIP),
-            )
-        )
-    )
-    if len(live) < 2:
-        return
-    live.sort(key=lambda m: (m.status is not MembershipStatus.ACTIVE, m.number or 0, m.id))
-    for worse in live[1:]:
-        worse.status = MembershipStatus.LEFT
-        worse.ends_on = now.date() if worse.starts_on is not None else None
-        worse.note = "Ended when duplicate accounts were merged."
-    session.flush()
-
-
-def _person_columns() -> list[tuple[Any, Any]]:
-    """Every (table, column) that points at a person, from the metadata: new features'
-    tables are covered without changing this module."""
-    found = []
-    for table in Base.metadata.sorted_tables:
-        for fk in table.foreign_keys:
-            if fk.column.table.name == "person" and fk.column.name == "id":
-                found.append((table, fk.parent))
-    return found
-
-
-def merge_people(
-    session: Session, actor: Person, kept: Person, merged: Person, now: datetime
-) -> AccountMerge:
-    """Merge a duplicate account into the kept one: everything moves, then the duplicate goes.
-
-    Clashes with unique rules are settled first (one live booking per event, one role, one
-    host row, one star, one live membership), so that the moves cannot fail.
-    """
-    if kept.id == merged.id:
-        raise SelfMerge(
-            "Choose two different accounts: an account cannot be merged into itself.",
-            field="merge_email",
-        )
-    moved: dict[str, int] = {}
-    ended = _resolve_bookings(session, kept, merged, now)
-    if ended:
-        moved["bookings released as duplicates"] = ended
-    dropped = _drop_duplicates(session, kept, merged)
-    if dropped:
-        moved["duplicate rows dropped"] = dropped
-    _resolve_memberships(session, kept, merged, now)
-    session.flush()
-    for table, column in _person_columns():
-        result = session.execute(
-            update(table).where(column == merged.id).values({column.name: kept.id})
-        )
-        if result.rowcount:
-            moved[f"{table.name}.{column.name}"] = result.rowcount
-    kept.is_admin = kept.is_admin or merged.is_admin
-    kept.organisation = kept.organisation or merged.organisation
-    log = AccountMerge(
-        actor_id=actor.id,
-        kept_person_id=kept.id,
-        merged_person_id=merged.id,
-        merged_email=merged.email,
-        kept_email=kept.email,
-        moved=json.dumps(moved, sort_keys=True),
-        created_at=now,
-    )
-    session.add(log)
-    session.flush()
-    merged_id = merged.id
-    session.expunge(merged)
-    session.execute(delete(Person).where(Person.id == merged_id))
-    session.expire_all()
-    return log
-
-
-def merge_log(session: Session, limit: int = 50) -> list[AccountMerge]:
-    """The latest merges, newest first."""
-    return list(
-        session.scalars(
-            select(AccountMerge).order_by(AccountMerge.created_at.desc(), AccountMerge.id.desc())
-        ).all()[:limit]
-    )
 
 
 def delete_account(session: Session, person: Person, now: datetime) -> None:
@@ -250,7 +89,7 @@ def delete_account(session: Session, person: Person, now: datetime) -> None:
         )
     )
     for booking in upcoming:
-        _end_booking(session, booking, now)
+        end_booking(session, booking, now)
     own_bookings = select(Booking.id).where(Booking.person_id == person.id)
     session.execute(delete(Answer).where(Answer.booking_id.in_(own_bookings)))
     session.execute(update(Booking).where(Booking.person_id == person.id).values(job_role=""))

@@ -13,7 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import CTE, and_, case, distinct, exists, func, literal, select, union_all
+from sqlalchemy import (
+    CTE,
+    Executable,
+    and_,
+    case,
+    distinct,
+    exists,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
@@ -88,8 +99,8 @@ def reportable_events(
     return list(session.scalars(query.order_by(Event.starts_at.desc(), Event.id)))
 
 
-def _by_event(session: Session, query: object) -> dict[int, tuple[int, ...]]:
-    return {row[0]: tuple(row[1:]) for row in session.execute(query).all()}  # type: ignore[call-overload]
+def _by_event(session: Session, query: Executable) -> dict[int, tuple[int, ...]]:
+    return {row[0]: tuple(row[1:]) for row in session.execute(query).all()}
 
 
 def event_reports(session: Session, events: list[Event], now: datetime) -> list[EventReport]:

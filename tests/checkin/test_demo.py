@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from lgcamp import demo
+from lgcamp import demo, demo_tickets
 from lgcamp.checkin.models import CheckIn
 from lgcamp.events.models import Event
 from lgcamp.extensions import db
@@ -17,7 +17,7 @@ from tests.conftest import Auth
 def test_demo_seeds_door_data(app: Flask, client: FlaskClient, auth: Auth) -> None:
     accounts = demo.seed(db.session, attendees=300)
     db.session.commit()
-    [(event, path)] = demo.demo_scanner_links(db.session, app.secret_key)  # type: ignore[arg-type]
+    [(event, path)] = demo_tickets.demo_scanner_links(db.session, app.secret_key)  # type: ignore[arg-type]
     db.session.commit()
     assert can_scan(accounts["volunteer"], event)
     assert client.get(path).status_code == 302

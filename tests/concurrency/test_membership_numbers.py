@@ -10,6 +10,7 @@ from flask import Flask
 from lgcamp.accounts.models import Person
 from lgcamp.errors import DomainError
 from lgcamp.extensions import db
+from lgcamp.participation import membership as co_op
 from lgcamp.participation import service
 from lgcamp.participation.models import Membership
 from tests.factories import make_person
@@ -26,7 +27,7 @@ def _race(app: Flask, admin_id: int, membership_ids: list[int]) -> list[str]:
             barrier.wait()
             try:
                 admin = db.session.get(Person, admin_id)
-                approved = service.approve_membership(db.session, admin, membership_id, NOW)
+                approved = co_op.approve_membership(db.session, admin, membership_id, NOW)
                 db.session.commit()
                 outcomes.append(f"ok {approved.number}")
             except DomainError as error:
@@ -46,9 +47,9 @@ def _race(app: Flask, admin_id: int, membership_ids: list[int]) -> list[str]:
 
 
 def _applications(count: int) -> list[int]:
-    kind = service.save_membership_type(db.session, service.TypeDetails("Practitioner"))
+    kind = co_op.save_membership_type(db.session, co_op.TypeDetails("Practitioner"))
     ids = [
-        service.apply_for_membership(db.session, make_person(), kind.id, "", NOW).id
+        co_op.apply_for_membership(db.session, make_person(), kind.id, "", NOW).id
         for _ in range(count)
     ]
     db.session.commit()

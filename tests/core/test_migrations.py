@@ -60,3 +60,40 @@ def test_upgrade_from_empty_matches_models_and_downgrades(
         assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
         db.engine.dispose()
+
+
+def _trigger_definitions(engine: sa.Engine) -> set[tuple[str, str]]:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+            )
+            return {(name, sql) for name, sql in rows}
+        triggers = conn.exec_driver_sql(
+            "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
+        )
+        functions = conn.exec_driver_sql(
+            "SELECT proname, prosrc FROM pg_proc WHERE starts_with(proname, 'participation_')"
+        )
+        return {(name, text) for name, text in [*triggers, *functions]}
+
+
+def test_migrated_triggers_are_those_the_models_install(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    """The trigger DDL frozen in the migrations is what ``create_all`` installs today."""
+    app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "x", "TESTING": True})
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        upgrade()
+        migrated = _trigger_definitions(db.engine)
+        downgrade(revision="base")
+        db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        db.create_all()
+        created = _trigger_definitions(db.engine)
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    assert len(migrated) >= 20
+    assert migrated == created

@@ -8,6 +8,7 @@ import pytest
 
 from lgcamp.accounts.models import Person
 from lgcamp.checkin.models import CheckIn, ScanLog, ScanMethod, ScanResult
+from lgcamp.errors import DomainError
 from lgcamp.events.models import EventRoleName, EventStatus
 from lgcamp.extensions import db
 from lgcamp.participation import service
@@ -216,7 +217,7 @@ def test_no_evidence_gives_a_clear_status() -> None:
 
 @pytest.mark.parametrize("months", [0, 241, -3])
 def test_the_window_must_be_sensible(months: int) -> None:
-    with pytest.raises(service.DomainError):
+    with pytest.raises(DomainError):
         service.set_status_rule(db.session, make_person(is_admin=True), months)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from lgcamp.checkin.models import CheckIn
 from lgcamp.events.models import Event, EventRoleName, EventStatus
 from lgcamp.extensions import db
-from lgcamp.participation import facts, people, reports
+from lgcamp.participation import facts, merge, people, reports
 from lgcamp.participation.evidence import evidence_union
 from lgcamp.participation.models import ParticipationFact, ParticipationStaleEvent
 from lgcamp.programme.models import CampSession, SessionStatus
@@ -158,7 +158,7 @@ def test_merges_and_deletions_keep_the_stored_facts_right() -> None:
     make_attendance(old, kept)
     make_attendance(camp, duplicate)
     facts.refresh_stale(db.session)
-    people.merge_people(db.session, make_person(is_admin=True), kept, duplicate, NOW)
+    merge.merge_people(db.session, make_person(is_admin=True), kept, duplicate, NOW)
     db.session.commit()
     assert camp.id in _stale()
     assert (2026, 1, 4, 2, 4) in _years()  # kept returns in 2026 through the merged check-in

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from lgcamp.database import utcnow
 from lgcamp.extensions import db
-from lgcamp.participation import service
+from lgcamp.participation import membership as co_op
 from tests.conftest import Auth
 from tests.factories import make_attendance, make_event, make_person
 
@@ -30,9 +30,9 @@ def world() -> W:
     make_event("Other camp", starts_at=start, organisers=(other,))
     attendee = make_person("Ann Attendee")
     make_attendance(event, attendee)
-    kind = service.save_membership_type(db.session, service.TypeDetails("Practitioner"))
+    kind = co_op.save_membership_type(db.session, co_op.TypeDetails("Practitioner"))
     applicant = make_person("Ap Plicant")
-    membership = service.apply_for_membership(db.session, applicant, kind.id, "", utcnow())
+    membership = co_op.apply_for_membership(db.session, applicant, kind.id, "", utcnow())
     db.session.commit()
     return {
         "slug": event.slug,

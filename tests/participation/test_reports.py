@@ -11,7 +11,7 @@ from sqlalchemy import event as sa_event
 
 from lgcamp.events.models import Event, EventRoleName
 from lgcamp.extensions import db
-from lgcamp.participation import facts, people, reports
+from lgcamp.participation import facts, merge, people, reports
 from lgcamp.participation.evidence import person_record
 from lgcamp.programme.models import SessionHost
 from lgcamp.tickets.models import Booking, BookingStatus
@@ -121,7 +121,7 @@ def test_merge_keeps_totals_right_and_counts_a_person_once() -> None:
     assert _event_report(camp).attended == 2
     assert _years()[2026][1] == 2
 
-    log = people.merge_people(db.session, make_person(is_admin=True), kept, duplicate, NOW)
+    log = merge.merge_people(db.session, make_person(is_admin=True), kept, duplicate, NOW)
     db.session.commit()
 
     r = _event_report(camp)
@@ -139,8 +139,8 @@ def test_merge_keeps_totals_right_and_counts_a_person_once() -> None:
 
 def test_merge_refuses_merging_into_itself() -> None:
     person = make_person()
-    with pytest.raises(people.SelfMerge):
-        people.merge_people(db.session, make_person(is_admin=True), person, person, NOW)
+    with pytest.raises(merge.SelfMerge):
+        merge.merge_people(db.session, make_person(is_admin=True), person, person, NOW)
 
 
 def test_delete_keeps_totals_right() -> None:

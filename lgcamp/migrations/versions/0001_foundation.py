@@ -7,7 +7,6 @@ Create Date: 2026-11-28 07:30:55.052290
 """
 from alembic import op
 import sqlalchemy as sa
-import lgcamp.database
 
 
 # revision identifiers, used by Alembic.
@@ -28,9 +27,9 @@ def upgrade():
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=False),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('claimed_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('sent_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbound_email')),
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbound_email_dedupe_key'))
     )
@@ -44,8 +43,8 @@ def upgrade():
     sa.Column('organisation', sa.String(length=160), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('is_admin', sa.Boolean(), nullable=False),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_person')),
     sa.UniqueConstraint('email', name=op.f('uq_person_email'))
     )
@@ -60,12 +59,12 @@ def upgrade():
     sa.Column('venue_name', sa.String(length=160), nullable=False),
     sa.Column('venue_address', sa.Text(), nullable=False),
     sa.Column('access_info', sa.Text(), nullable=False),
-    sa.Column('starts_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('sequence', sa.Integer(), nullable=False),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_event_ends_after_start')),
     sa.ForeignKeyConstraint(['created_by_id'], ['person.id'], name=op.f('fk_event_created_by_id_person'), ondelete='SET NULL'),
@@ -81,7 +80,7 @@ def upgrade():
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=32), nullable=False),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_event_role_event_id_event'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_event_role_person_id_person'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_event_role')),

@@ -7,7 +7,6 @@ Create Date: 2026-11-28 07:33:50.168309
 """
 from alembic import op
 import sqlalchemy as sa
-import lgcamp.database
 
 
 # revision identifiers, used by Alembic.
@@ -26,14 +25,14 @@ def upgrade():
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=False),
     sa.Column('taken', sa.Integer(), nullable=False),
-    sa.Column('opens_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('closes_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opens_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('closes_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('visibility', sa.Enum('public', 'hidden', name='ticket_visibility', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('secret', sa.String(length=43), nullable=False),
     sa.Column('allocation', sa.Enum('first_come', 'ballot', name='allocation_mode', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('allow_transfer', sa.Boolean(), nullable=False),
     sa.Column('sort_order', sa.Integer(), nullable=False),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('capacity >= 0', name=op.f('ck_ticket_type_capacity_not_negative')),
     sa.CheckConstraint('taken <= capacity', name=op.f('ck_ticket_type_taken_within_capacity')),
     sa.CheckConstraint('taken >= 0', name=op.f('ck_ticket_type_taken_not_negative')),
@@ -53,12 +52,12 @@ def upgrade():
     sa.Column('token', sa.String(length=64), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('queue_position', sa.Integer(), nullable=True),
-    sa.Column('offer_expires_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('offer_expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('source', sa.String(length=16), nullable=False),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('confirmed_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('ended_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_booking_event_id_event'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_booking_person_id_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['ticket_type_id'], ['ticket_type.id'], name=op.f('fk_booking_ticket_type_id_ticket_type'), ondelete='CASCADE'),

@@ -7,7 +7,6 @@ Create Date: 2026-11-28 07:38:14.139870
 """
 from alembic import op
 import sqlalchemy as sa
-import lgcamp.database
 
 
 # revision identifiers, used by Alembic.
@@ -30,8 +29,8 @@ def upgrade():
     sa.Column('visibility', sa.String(length=32), nullable=False),
     sa.Column('is_sensitive', sa.Boolean(), nullable=False),
     sa.Column('sort_order', sa.Integer(), nullable=False),
-    sa.Column('purged_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('purged_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_question_event_id_event'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_question'))
     )
@@ -48,7 +47,7 @@ def upgrade():
     sa.Column('reconfirm_days', sa.Integer(), nullable=True),
     sa.Column('reconfirm_deadline_days', sa.Integer(), nullable=False),
     sa.Column('door_release_minutes', sa.Integer(), nullable=True),
-    sa.Column('door_released_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('door_released_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint('offer_hours >= 1', name=op.f('ck_ticket_settings_offer_hours_positive')),
     sa.CheckConstraint('offer_hours_near >= 1', name=op.f('ck_ticket_settings_offer_hours_near_positive')),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_ticket_settings_event_id_event'), ondelete='CASCADE'),
@@ -71,7 +70,7 @@ def upgrade():
     sa.Column('entrants', sa.Integer(), nullable=False),
     sa.Column('winners', sa.Integer(), nullable=False),
     sa.Column('drawn_order', sa.Text(), nullable=False),
-    sa.Column('drawn_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('drawn_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['ticket_type_id'], ['ticket_type.id'], name=op.f('fk_ballot_draw_ticket_type_id_ticket_type'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ballot_draw')),
     sa.UniqueConstraint('ticket_type_id', name=op.f('uq_ballot_draw_ticket_type_id'))
@@ -96,8 +95,8 @@ def upgrade():
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('status', sa.Enum('pending', 'accepted', 'cancelled', name='transfer_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('new_booking_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ended_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['booking_id'], ['booking.id'], name=op.f('fk_transfer_booking_id_booking'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['new_booking_id'], ['booking.id'], name=op.f('fk_transfer_new_booking_id_booking'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_transfer')),
@@ -110,15 +109,15 @@ def upgrade():
         batch_op.add_column(sa.Column('end_reason', sa.String(length=32), server_default='', nullable=False))
         batch_op.add_column(sa.Column('organisation', sa.String(length=160), server_default='', nullable=False))
         batch_op.add_column(sa.Column('job_role', sa.String(length=120), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('offered_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('checked_in_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('reminder_sent_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('reconfirm_sent_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('final_warning_sent_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('reconfirmed_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('offered_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('checked_in_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('reminder_sent_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('reconfirm_sent_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('final_warning_sent_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('reconfirmed_at', sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('ticket_type', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('ballot_drawn_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('ballot_drawn_at', sa.DateTime(timezone=True), nullable=True))
 
     # ### end Alembic commands ###
 

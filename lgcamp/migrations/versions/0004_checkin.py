@@ -7,7 +7,6 @@ Create Date: 2026-11-28 07:38:00.512929
 """
 from alembic import op
 import sqlalchemy as sa
-import lgcamp.database
 
 
 # revision identifiers, used by Alembic.
@@ -25,11 +24,11 @@ def upgrade():
     sa.Column('label', sa.String(length=60), nullable=False),
     sa.Column('nonce', sa.String(length=32), nullable=False),
     sa.Column('secret_hash', sa.String(length=64), nullable=False),
-    sa.Column('expires_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('last_used_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['person.id'], name=op.f('fk_scanner_link_created_by_id_person'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_scanner_link_event_id_event'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_scanner_link')),
@@ -48,9 +47,9 @@ def upgrade():
     sa.Column('result', sa.Enum('accepted', 'duplicate', 'superseded', 'invalid', 'unknown', 'other_event', 'cancelled', 'released', 'not_confirmed', name='scan_result', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('device_label', sa.String(length=60), nullable=False),
     sa.Column('device_id', sa.String(length=64), nullable=True),
-    sa.Column('device_time', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('received_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('scanned_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('device_time', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('scanned_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('scanner_link_id', sa.Integer(), nullable=True),
     sa.Column('person_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['booking_id'], ['booking.id'], name=op.f('fk_scan_log_booking_id_booking'), ondelete='SET NULL'),
@@ -70,12 +69,12 @@ def upgrade():
     sa.Column('booking_id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('scan_log_id', sa.Integer(), nullable=True),
-    sa.Column('scanned_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('received_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('scanned_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('door_label', sa.String(length=60), nullable=False),
     sa.Column('scanner_link_id', sa.Integer(), nullable=True),
     sa.Column('person_id', sa.Integer(), nullable=True),
-    sa.Column('undone_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('undone_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('undone_by_id', sa.Integer(), nullable=True),
     sa.Column('undone_by_label', sa.String(length=60), nullable=True),
     sa.ForeignKeyConstraint(['booking_id'], ['booking.id'], name=op.f('fk_check_in_booking_id_booking'), ondelete='CASCADE'),

@@ -7,7 +7,6 @@ Create Date: 2026-11-28 07:37:46.062873
 """
 from alembic import op
 import sqlalchemy as sa
-import lgcamp.database
 
 
 # revision identifiers, used by Alembic.
@@ -22,7 +21,7 @@ def upgrade():
     op.create_table('programme_state',
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('grid_version', sa.Integer(), nullable=False),
-    sa.Column('updated_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_programme_state_event_id_event'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('event_id', name=op.f('pk_programme_state'))
     )
@@ -34,8 +33,8 @@ def upgrade():
     sa.Column('directions', sa.String(length=200), nullable=False),
     sa.Column('access_notes', sa.Text(), nullable=False),
     sa.Column('sort_order', sa.Integer(), nullable=False),
-    sa.Column('deleted_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('capacity > 0', name=op.f('ck_room_capacity_positive')),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_room_event_id_event'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_room'))
@@ -46,8 +45,8 @@ def upgrade():
     op.create_table('time_slot',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
-    sa.Column('starts_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('kind', sa.Enum('session', 'plenary', 'pitching', 'break', 'lunch', name='slot_kind', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('label', sa.String(length=80), nullable=False),
     sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_time_slot_ends_after_start')),
@@ -72,8 +71,8 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('notes_url', sa.String(length=500), nullable=False),
     sa.Column('took_place_override', sa.Boolean(), nullable=True),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('(slot_id IS NULL) = (room_id IS NULL)', name=op.f('ck_camp_session_placed_in_slot_and_room')),
     sa.CheckConstraint('version > 0', name=op.f('ck_camp_session_version_positive')),
     sa.ForeignKeyConstraint(['entered_by_id'], ['person.id'], name=op.f('fk_camp_session_entered_by_id_person'), ondelete='SET NULL'),
@@ -100,8 +99,8 @@ def upgrade():
     sa.Column('to_room_id', sa.Integer(), nullable=True),
     sa.Column('from_label', sa.String(length=160), nullable=False),
     sa.Column('to_label', sa.String(length=160), nullable=False),
-    sa.Column('undone_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('undone_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['person.id'], name=op.f('fk_grid_change_actor_id_person'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['camp_session_id'], ['camp_session.id'], name=op.f('fk_grid_change_camp_session_id_camp_session'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_grid_change_event_id_event'), ondelete='CASCADE'),
@@ -120,7 +119,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('camp_session_id', sa.Integer(), nullable=False),
     sa.Column('flagged_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['camp_session_id'], ['camp_session.id'], name=op.f('fk_room_full_flag_camp_session_id_camp_session'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['flagged_by_id'], ['person.id'], name=op.f('fk_room_full_flag_flagged_by_id_person'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_room_full_flag')),
@@ -130,7 +129,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('camp_session_id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['camp_session_id'], ['camp_session.id'], name=op.f('fk_session_host_camp_session_id_camp_session'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_session_host_person_id_person'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_session_host')),
@@ -144,7 +143,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('camp_session_id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['camp_session_id'], ['camp_session.id'], name=op.f('fk_star_camp_session_id_camp_session'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_star_person_id_person'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_star')),

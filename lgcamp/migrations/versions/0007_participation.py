@@ -7,7 +7,6 @@ Create Date: 2026-11-28 07:51:44.842290
 """
 from alembic import op
 import sqlalchemy as sa
-import lgcamp.database
 
 
 # revision identifiers, used by Alembic.
@@ -25,7 +24,7 @@ def upgrade():
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('is_open', sa.Boolean(), nullable=False),
     sa.Column('sort_order', sa.Integer(), nullable=False),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_membership_type')),
     sa.UniqueConstraint('name', name=op.f('uq_membership_type_name'))
     )
@@ -37,7 +36,7 @@ def upgrade():
     sa.Column('merged_email', sa.String(length=254), nullable=False),
     sa.Column('kept_email', sa.String(length=254), nullable=False),
     sa.Column('moved', sa.Text(), nullable=False),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['person.id'], name=op.f('fk_account_merge_actor_id_person'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['kept_person_id'], ['person.id'], name=op.f('fk_account_merge_kept_person_id_person'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_account_merge'))
@@ -53,13 +52,13 @@ def upgrade():
     sa.Column('number', sa.Integer(), nullable=True),
     sa.Column('statement', sa.Text(), nullable=False),
     sa.Column('evidence_summary', sa.Text(), nullable=False),
-    sa.Column('applied_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('decided_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('applied_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('starts_on', sa.Date(), nullable=True),
     sa.Column('ends_on', sa.Date(), nullable=True),
     sa.Column('fee_status', sa.Enum('due', 'paid', 'waived', name='fee_status', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column('fee_updated_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('fee_updated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('fee_updated_by_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.String(length=500), nullable=False),
     sa.CheckConstraint('ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on', name=op.f('ck_membership_dates_in_order')),
@@ -79,7 +78,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('window_months', sa.Integer(), nullable=False),
     sa.Column('next_membership_number', sa.Integer(), nullable=False),
-    sa.Column('updated_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint('id = 1', name=op.f('ck_participation_setting_single_row')),
     sa.CheckConstraint('next_membership_number > 0', name=op.f('ck_participation_setting_number_positive')),
@@ -96,9 +95,9 @@ def upgrade():
     sa.Column('show_organisation', sa.Boolean(), nullable=False),
     sa.Column('show_years', sa.Boolean(), nullable=False),
     sa.Column('show_events', sa.Boolean(), nullable=False),
-    sa.Column('created_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', lgcamp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', lgcamp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint('version > 0', name=op.f('ck_record_share_version_positive')),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_record_share_person_id_person'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_record_share')),

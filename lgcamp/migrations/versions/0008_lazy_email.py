@@ -7,7 +7,6 @@ Create Date: 2026-11-28 08:45:54.982394
 """
 from alembic import op
 import sqlalchemy as sa
-import lgcamp.database
 
 
 # revision identifiers, used by Alembic.
