@@ -102,14 +102,6 @@ def open_scanner_link(session: Session, secret: str) -> ScannerLink:
     return link
 
 
-def active_link(session: Session, link_id: int, event: Event) -> ScannerLink | None:
-    """The link a phone was paired with, while it still works for this event."""
-    link = session.get(ScannerLink, link_id)
-    if link is None or link.event_id != event.id or not link.is_active():
-        return None
-    return link
-
-
 def door_grant(
     session: Session, slug: str, granted: dict[str, int]
 ) -> tuple[Event | None, ScannerLink | None]:

@@ -112,8 +112,9 @@ def effective_time(
     return min(max(corrected, received_at - MAX_BACKDATE), received_at)
 
 
-# A booking as the door sees it (a row's mapping: "id", "name", "check_in_id"...): one statement reads it with its holder, its ticket type, its
-# accepted check-in and the access-needs flag.
+# A booking as the door sees it, as a row's mapping ("id", "name", "check_in_id"...): one
+# statement reads it with its holder, its ticket type, its accepted check-in and the
+# access-needs flag.
 Ticket = Mapping[Any, Any]
 _TICKET = (
     select(

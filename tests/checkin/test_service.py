@@ -20,6 +20,7 @@ from lgcamp.checkin.walk_ins import WalkIn
 from lgcamp.database import utcnow
 from lgcamp.events.models import Event, EventRoleName
 from lgcamp.extensions import db
+from lgcamp.permissions import can_scan
 from lgcamp.tickets.models import Answer, Booking, BookingStatus, Question, QuestionKind, TicketType
 from tests.factories import (
     make_booking,
@@ -391,7 +392,14 @@ def test_scanner_links_open_until_revoked_or_expired() -> None:
     db.session.commit()
     with pytest.raises(links.LinkUnusable, match="expired"):
         links.open_scanner_link(db.session, expired_secret)
-    assert links.active_link(db.session, expired.id, event) is None
+    # A phone paired before the expiry still finds its link, and can_scan refuses it.
+    found_event, found_link = links.door_grant(db.session, event.slug, {str(event.id): expired.id})
+    assert (found_event, found_link) == (event, expired)
+    assert not can_scan(expired, event)
+    assert links.door_grant(db.session, event.slug, {str(event.id + 1): expired.id}) == (
+        event,
+        None,
+    )
 
 
 def test_scanner_role_grant_and_remove() -> None:
