@@ -575,6 +575,22 @@ def test_organiser_creates_shows_and_revokes_links(
     assert "Val Volunteer (" not in client.get(url).get_data(as_text=True)
 
 
+def test_opening_a_link_writes_nothing_and_last_used_is_the_last_scan(
+    app: Flask, event: Event, ticket_type: TicketType, organiser: Any
+) -> None:
+    phone, desk = app.test_client(), app.test_client()
+    link = pair(phone, event, "Door 3")
+    assert db.session.get_one(ScannerLink, link.id).last_used_at is None
+    Auth(desk).login(organiser)
+    url = f"/events/{event.slug}/door/links"
+    card = re.compile(rf'id="link-{link.id}".*?Last used</dt>\s*<dd[^>]*>([^<]*)</dd>', re.S)
+    assert (m := card.search(desk.get(url).get_data(as_text=True))) and m.group(1) == "Not yet"
+    post_scan(phone, event, payload=make_booking(ticket_type).token)
+    [log] = db.session.scalars(select(ScanLog)).all()
+    shown = log.received_at.astimezone(event.tz).strftime("%-d %B, %H:%M")
+    assert (m := card.search(desk.get(url).get_data(as_text=True))) and m.group(1) == shown
+
+
 def test_dashboard_shows_counts_chart_and_recent_scans(
     client: FlaskClient, auth: Auth, organiser: Any
 ) -> None:
