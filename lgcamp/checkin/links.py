@@ -8,7 +8,7 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
@@ -102,19 +102,26 @@ def open_scanner_link(session: Session, secret: str) -> ScannerLink:
     return link
 
 
+# The event and, when the phone was paired with one of its links, that link: one statement.
+_DOOR_GRANT = (
+    select(Event, ScannerLink)
+    .outerjoin(
+        ScannerLink,
+        (ScannerLink.event_id == Event.id)
+        & ScannerLink.id.in_(bindparam("link_ids", expanding=True)),
+    )
+    .where(Event.slug == bindparam("slug"))
+)
+
+
 def door_grant(
     session: Session, slug: str, granted: dict[str, int]
 ) -> tuple[Event | None, ScannerLink | None]:
     """The event with this slug, and the scanner link this phone was paired with for it (if
-    any, active or not), in one statement: ``granted`` maps event ids to link ids, as the
-    phone's session holds them (under ``GRANTS``). The caller checks the link with
-    ``can_scan``."""
+    any, active or not): ``granted`` maps event ids to link ids, as the phone's session holds
+    them (under ``GRANTS``). The caller checks the link with ``can_scan``."""
     link_ids = [i for i in granted.values() if isinstance(i, int)]
-    row = session.execute(
-        select(Event, ScannerLink)
-        .outerjoin(ScannerLink, (ScannerLink.event_id == Event.id) & ScannerLink.id.in_(link_ids))
-        .where(Event.slug == slug)
-    ).first()
+    row = session.execute(_DOOR_GRANT, {"slug": slug, "link_ids": link_ids}).first()
     if row is None:
         return None, None
     event, link = row

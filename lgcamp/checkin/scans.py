@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import Table, exists, select, update
+from sqlalchemy import Table, bindparam, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -112,44 +112,53 @@ def effective_time(
     return min(max(corrected, received_at - MAX_BACKDATE), received_at)
 
 
+_booking, _person = cast(Table, Booking.__table__), cast(Table, Person.__table__)
+_ticket_type = cast(Table, TicketType.__table__)
+_scan_log, _check_in = cast(Table, ScanLog.__table__), cast(Table, CheckIn.__table__)
+
 # A booking as the door sees it, as a row's mapping ("id", "name", "check_in_id"...): one
 # statement reads it with its holder, its ticket type, its accepted check-in and the
-# access-needs flag.
+# access-needs flag. Statements here are built once, on the tables, with bound parameters.
 Ticket = Mapping[Any, Any]
 _TICKET = (
     select(
-        Booking.id,
-        Booking.event_id,
-        Booking.status,
-        Booking.token_hash,
-        Person.name,
-        TicketType.name.label("ticket_type"),
-        CheckIn.id.label("check_in_id"),
-        CheckIn.scanned_at.label("checked_in_at"),
-        CheckIn.door_label.label("door"),
-        access_needs_flag().label("has_access_needs"),
+        _booking.c.id,
+        _booking.c.event_id,
+        _booking.c.status,
+        _booking.c.token_hash,
+        _person.c.name,
+        _ticket_type.c.name.label("ticket_type"),
+        _check_in.c.id.label("check_in_id"),
+        _check_in.c.scanned_at.label("checked_in_at"),
+        _check_in.c.door_label.label("door"),
+        access_needs_flag(_booking).label("has_access_needs"),
     )
-    .join(Person, Person.id == Booking.person_id)
-    .join(TicketType, TicketType.id == Booking.ticket_type_id)
-    .outerjoin(CheckIn, (CheckIn.booking_id == Booking.id) & CheckIn.undone_at.is_(None))
+    .join(_person, _person.c.id == _booking.c.person_id)
+    .join(_ticket_type, _ticket_type.c.id == _booking.c.ticket_type_id)
+    .outerjoin(
+        _check_in, (_check_in.c.booking_id == _booking.c.id) & _check_in.c.undone_at.is_(None)
+    )
 )
+_TICKET_BY_ID = _TICKET.where(_booking.c.id == bindparam("booking_id"))
+_TICKET_BY_HASH = _TICKET.where(_booking.c.token_hash == bindparam("token_hash"))
 
 
-def _ticket(session: Session, *where: Any) -> Ticket | None:
-    return session.execute(_TICKET.where(*where)).mappings().first()
+def _ticket(session: Session, booking_id: int) -> Ticket | None:
+    return session.execute(_TICKET_BY_ID, {"booking_id": booking_id}).mappings().first()
 
 
 def _find_ticket(session: Session, scan: ScanInput) -> tuple[Ticket | None, str | None]:
     """The booking a scan points at, if any, and the token hash it was looked up by."""
     if scan.booking_id is not None:
-        return _ticket(session, Booking.id == scan.booking_id), None
+        return _ticket(session, scan.booking_id), None
     token_hash = scan.token_hash
     if token_hash is None and scan.payload is not None:
         token = parse_payload(scan.payload)
         token_hash = hash_token(token) if token else None
     if token_hash is None or not HASH_RE.match(token_hash):
         return None, None
-    return _ticket(session, Booking.token_hash == token_hash), token_hash
+    found = session.execute(_TICKET_BY_HASH, {"token_hash": token_hash}).mappings().first()
+    return found, token_hash
 
 
 def _classify(ticket: Ticket | None, event: Event, readable: bool) -> ScanResult:
@@ -172,25 +181,35 @@ def _who(actor: ScanActor) -> dict[str, Any]:
     }
 
 
-def _insert_or_nothing(
-    session: Session, table: Any, values: dict[str, Any], **conflict: Any
-) -> int | None:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id (the same SQL on SQLite and PostgreSQL):
-    the new row's id, or None when its unique key was taken."""
-    dialect = session.get_bind().dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(values).on_conflict_do_nothing(**conflict)
-    return session.execute(statement.returning(table.c.id)).scalar()
+def _insert_or_nothing(table: Table, **conflict: Any) -> dict[str, Any]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, in each database's dialect (the same
+    SQL on SQLite and PostgreSQL): a row when inserted, none when its unique key was taken."""
+    return {
+        name: insert(table).on_conflict_do_nothing(**conflict).returning(table.c.id)
+        for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+    }
 
 
-_scan_log = cast(Table, ScanLog.__table__)
-_check_in = cast(Table, CheckIn.__table__)
-_booking = cast(Table, Booking.__table__)
+_LOG = _insert_or_nothing(_scan_log, index_elements=["scan_id"])
+_CHECK_IN = _insert_or_nothing(
+    _check_in, index_elements=["booking_id"], index_where=_check_in.c.undone_at.is_(None)
+)
+_MARK_CHECKED_IN = (
+    update(_booking)
+    .where(_booking.c.id == bindparam("booking_id"))
+    .values(checked_in_at=bindparam("checked_in_at"), updated_at=bindparam("updated_at"))
+)
+
+
+def _insert(session: Session, statements: dict[str, Any], values: dict[str, Any]) -> int | None:
+    """Run the dialect's form of an insert-or-nothing: the new row's id, or None."""
+    statement = statements[session.get_bind().dialect.name]
+    return session.execute(statement, values).scalar()
 
 
 def _log(session: Session, values: dict[str, Any]) -> int | None:
     """Log a scan under its scan id; None when that id was logged before (a replay)."""
-    return _insert_or_nothing(session, _scan_log, values, index_elements=["scan_id"])
+    return _insert(session, _LOG, values)
 
 
 def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInput) -> ScanOutcome:
@@ -235,9 +254,9 @@ def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInpu
     if result is not ScanResult.ACCEPTED or ticket is None:
         return outcome_for(event, scan.scan_id, result, ticket, scanned_at)
     if ticket["check_in_id"] is None:
-        check_in_id = _insert_or_nothing(
+        check_in_id = _insert(
             session,
-            _check_in,
+            _CHECK_IN,
             {
                 "booking_id": ticket["id"],
                 "event_id": event.id,
@@ -247,14 +266,15 @@ def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInpu
                 "door_label": actor.door_label,
                 **who,
             },
-            index_elements=["booking_id"],
-            index_where=_check_in.c.undone_at.is_(None),
         )
         if check_in_id is not None:
             session.execute(
-                update(_booking)
-                .where(_booking.c.id == ticket["id"])
-                .values(checked_in_at=scanned_at, updated_at=received_at)
+                _MARK_CHECKED_IN,
+                {
+                    "booking_id": ticket["id"],
+                    "checked_in_at": scanned_at,
+                    "updated_at": received_at,
+                },
             )
             checked_in = {"check_in_id": check_in_id, "checked_in_at": scanned_at}
             ticket = {**ticket, **checked_in, "door": actor.door_label}
@@ -264,9 +284,7 @@ def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInpu
     if not _supersede(session, actor, ticket["id"], log_id, scanned_at):
         result = ScanResult.DUPLICATE
         session.execute(update(_scan_log).where(_scan_log.c.id == log_id).values(result=result))
-    return outcome_for(
-        event, scan.scan_id, result, _ticket(session, Booking.id == ticket["id"]), scanned_at
-    )
+    return outcome_for(event, scan.scan_id, result, _ticket(session, ticket["id"]), scanned_at)
 
 
 def log_unreadable_scan(
@@ -348,7 +366,7 @@ def replay_scan(session: Session, event: Event, scan_id: str) -> ScanOutcome:
     ).first()
     if log is None or log.event_id != event.id:
         raise Conflict("This scan id was used for another event.")
-    ticket = _ticket(session, Booking.id == log.booking_id) if log.booking_id else None
+    ticket = _ticket(session, log.booking_id) if log.booking_id else None
     return outcome_for(event, scan_id, log.result, ticket, log.scanned_at)
 
 
