@@ -9,8 +9,6 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -112,16 +110,6 @@ def _run(connection: Connection, sql: str) -> None:
         connection.connection.dbapi_connection.execute(sql)  # type: ignore[union-attr]
     except sqlite3.Error as error:
         raise exc.DBAPIError.instance(sql, (), error, sqlite3.Error) from error
-
-
-def take_write_lock(target: Any) -> None:  # TEMP until the door and booking branches land
-    """Removed."""
-
-
-@contextmanager
-def atomic(connection: Any) -> Iterator[None]:  # TEMP until the door branch lands
-    """Removed."""
-    yield
 
 
 # --- WAL checkpoints off the request path (SQLite) -------------------------------------------

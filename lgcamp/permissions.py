@@ -14,7 +14,7 @@ from flask_login import AnonymousUserMixin, current_user
 from sqlalchemy import exists, select
 
 from lgcamp.accounts.models import Person
-from lgcamp.checkin.models import DoorEvent, LinkGrant, ScannerLink
+from lgcamp.checkin.models import ScannerLink
 from lgcamp.errors import wants_json
 from lgcamp.events.models import Event, EventRole, EventRoleName, EventStatus
 from lgcamp.extensions import db, login_manager
@@ -35,7 +35,7 @@ def is_admin(actor: Actor) -> bool:
     return isinstance(actor, Person) and actor.is_admin
 
 
-def has_event_role(actor: Actor, event: Event | DoorEvent, role: str) -> bool:
+def has_event_role(actor: Actor, event: Event, role: str) -> bool:
     """Whether the person holds this role in this event."""
     if not isinstance(actor, Person) or event.id is None:
         return False
@@ -49,7 +49,7 @@ def has_event_role(actor: Actor, event: Event | DoorEvent, role: str) -> bool:
     return bool(db.session.scalar(query))
 
 
-def is_organiser(actor: Actor, event: Event | DoorEvent) -> bool:
+def is_organiser(actor: Actor, event: Event) -> bool:
     """An organiser of this event (admins are not organisers, but may manage)."""
     return has_event_role(actor, event, EventRoleName.ORGANISER)
 
@@ -69,7 +69,7 @@ def can_create_event(actor: Actor) -> bool:
     return is_admin(actor) or organises_any_event(actor)
 
 
-def can_manage_event(actor: Actor, event: Event | DoorEvent) -> bool:
+def can_manage_event(actor: Actor, event: Event) -> bool:
     """Edit the event, its organisers and everything under it."""
     return is_admin(actor) or is_organiser(actor, event)
 
@@ -79,10 +79,10 @@ def can_view_event(actor: Actor, event: Event) -> bool:
     return event.is_published or can_manage_event(actor, event)
 
 
-def can_scan(actor: Actor | ScannerLink | LinkGrant, event: Event | DoorEvent) -> bool:
+def can_scan(actor: Actor | ScannerLink, event: Event) -> bool:
     """Check people in at the event's door: its organisers, people with the scanner role, and
     holders of an active scanner link for this event (which grants nothing else)."""
-    if isinstance(actor, ScannerLink | LinkGrant):
+    if isinstance(actor, ScannerLink):
         return actor.event_id == event.id and actor.is_active()
     return can_manage_event(actor, event) or has_event_role(actor, event, EventRoleName.SCANNER)
 

@@ -101,7 +101,8 @@ def arrivals_per_slot(times: list[datetime], event: Event) -> list[Arrivals]:
         slot = _slot(moment, event)
         counts[slot] = counts.get(slot, 0) + 1
     first, last = min(counts), max(counts)
-    slots, slot = [], first
+    slots: list[datetime] = []
+    slot = first
     while slot <= last and len(slots) < 96:  # at most a day of slots on the chart
         slots.append(slot)
         slot = slot + BUCKET

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from lgcamp.checkin.models import ScanMethod
-from lgcamp.checkin.service import HASH_RE, MAX_PAYLOAD, SCAN_ID_RE, ScanInput, UnreadableScan
+from lgcamp.checkin.scans import HASH_RE, MAX_PAYLOAD, SCAN_ID_RE, ScanInput, UnreadableScan
 from lgcamp.errors import DomainError
 
 MAX_BATCH = 200

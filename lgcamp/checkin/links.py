@@ -1,7 +1,4 @@
-"""Who may scan: scanner links for volunteers without accounts, and the scanner role.
-
-(Split from service.py, which holds the scans themselves.)
-"""
+"""Who may scan: scanner links for volunteers without accounts, and the scanner role."""
 
 from __future__ import annotations
 
@@ -11,16 +8,15 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email
-from lgcamp.checkin.models import DoorEvent, LinkGrant, ScannerLink
+from lgcamp.checkin.models import ScanLog, ScannerLink
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError, NotAllowed
 from lgcamp.events.models import Event, EventRole, EventRoleName
-from lgcamp.prepared import Prepared
 
 # The session key under which a phone paired by scanner links keeps {event id: link id}.
 GRANTS = "door_links"
@@ -60,10 +56,20 @@ def create_scanner_link(
     return link
 
 
-def scanner_links_of(session: Session, event: Event) -> list[ScannerLink]:
-    """The event's scanner links, newest first."""
-    query = select(ScannerLink).where(ScannerLink.event_id == event.id)
-    return list(session.scalars(query.order_by(ScannerLink.id.desc())))
+def scanner_links_of(session: Session, event: Event) -> list[tuple[ScannerLink, datetime | None]]:
+    """The event's scanner links, newest first, each with the time of its last scan.
+
+    When a link was last used is read from the scan log, which records every scan's link:
+    nothing is written when a phone opens or uses a link.
+    """
+    last_scan = (
+        select(func.max(ScanLog.received_at))
+        .where(ScanLog.scanner_link_id == ScannerLink.id)
+        .scalar_subquery()
+    )
+    query = select(ScannerLink, last_scan).where(ScannerLink.event_id == event.id)
+    rows = session.execute(query.order_by(ScannerLink.id.desc()))
+    return [(link, last_used_at) for link, last_used_at in rows]
 
 
 def get_scanner_link(session: Session, event: Event, link_id: int) -> ScannerLink | None:
@@ -93,64 +99,35 @@ def open_scanner_link(session: Session, secret: str) -> ScannerLink:
         raise LinkUnusable("This scanner link has been revoked. Ask an organiser for a new one.")
     if not link.is_active():
         raise LinkUnusable("This scanner link has expired. Ask an organiser for a new one.")
-    link.last_used_at = utcnow()
     return link
 
 
-def active_link(session: Session, link_id: int, event: Event) -> ScannerLink | None:
-    """The link a phone was paired with, while it still works for this event."""
-    link = session.get(ScannerLink, link_id)
-    if link is None or link.event_id != event.id or not link.is_active():
-        return None
-    return link
-
-
-# The event and the phone's scanner link in one statement (built once, so compiled once): the
-# scanner's API reads these on every call, without loading ORM objects.
-_event, _link = Event.__table__, ScannerLink.__table__
-_DOOR_GRANT = Prepared(
-    select(
-        _event.c.id,
-        _event.c.slug,
-        _event.c.timezone,
-        _link.c.id,
-        _link.c.event_id,
-        _link.c.label,
-        _link.c.expires_at,
-        _link.c.revoked_at,
+# The event and, when the phone was paired with one of its links, that link: one statement.
+_DOOR_GRANT = (
+    select(Event, ScannerLink)
+    .outerjoin(
+        ScannerLink,
+        (ScannerLink.event_id == Event.id)
+        & ScannerLink.id.in_(bindparam("link_ids", expanding=True)),
     )
-    .select_from(
-        _event.outerjoin(
-            _link,
-            (_link.c.id == bindparam("link_id")) & (_link.c.event_id == _event.c.id),
-        )
-    )
-    .where(_event.c.slug == bindparam("slug"))
+    .where(Event.slug == bindparam("slug"))
 )
 
 
 def door_grant(
-    connection: Connection, slug: str, granted: dict[str, int]
-) -> tuple[DoorEvent | None, LinkGrant | None]:
+    session: Session, slug: str, granted: dict[str, int]
+) -> tuple[Event | None, ScannerLink | None]:
     """The event with this slug, and the scanner link this phone was paired with for it (if
     any, active or not): ``granted`` maps event ids to link ids, as the phone's session holds
     them (under ``GRANTS``). The caller checks the link with ``can_scan``."""
-    # One query: a phone is nearly always paired with one door. For a phone paired with
-    # several events, the link for this one is read once the event's id is known.
     link_ids = [i for i in granted.values() if isinstance(i, int)]
-    guess = link_ids[0] if len(link_ids) == 1 else None
-    row = _DOOR_GRANT.first(connection, {"slug": slug, "link_id": guess})
+    row = session.execute(_DOOR_GRANT, {"slug": slug, "link_ids": link_ids}).first()
     if row is None:
         return None, None
-    event = DoorEvent(row[0], row[1], row[2])
-    link_id = granted.get(str(event.id))
-    if not isinstance(link_id, int):
+    event, link = row
+    if link is None or granted.get(str(event.id)) != link.id:
         return event, None
-    if link_id != guess:
-        row = _DOOR_GRANT.first(connection, {"slug": slug, "link_id": link_id})
-    if row is None or row[3] is None:
-        return event, None
-    return event, LinkGrant(*row[3:])
+    return event, link
 
 
 def scanners_of(session: Session, event: Event) -> list[Person]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -65,41 +63,13 @@ class ScannerLink(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    # Unused: when a link was last used is read from the scan log (links.scanner_links_of).
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
 
     def is_active(self, now: datetime | None = None) -> bool:
         """Not revoked and not expired."""
-        return self.revoked_at is None and (now or utcnow()) < self.expires_at
-
-
-@dataclass(frozen=True, slots=True)
-class DoorEvent:
-    """The few columns of an event that the scanner's API needs (read without the ORM)."""
-
-    id: int
-    slug: str
-    timezone: str
-
-    @property
-    def tz(self) -> ZoneInfo:
-        """The event's timezone, for showing check-in times."""
-        return ZoneInfo(self.timezone)
-
-
-@dataclass(frozen=True, slots=True)
-class LinkGrant:
-    """The scanner link a phone was paired with, as read on each of its requests."""
-
-    id: int
-    event_id: int
-    label: str
-    expires_at: datetime
-    revoked_at: datetime | None
-
-    def is_active(self, now: datetime | None = None) -> bool:
-        """Not revoked and not expired (the same rule as ScannerLink.is_active)."""
         return self.revoked_at is None and (now or utcnow()) < self.expires_at
 
 

@@ -23,7 +23,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from lgcamp.checkin import links, service
+from lgcamp.checkin import links, scans, search, walk_ins
 from lgcamp.checkin.dashboard import door_stats
 from lgcamp.checkin.forms import (
     MAX_DEVICE_LABEL,
@@ -38,9 +38,10 @@ from lgcamp.checkin.forms import (
     parse_single_scan,
     parse_sync_batch,
 )
-from lgcamp.checkin.models import DoorEvent, ScanMethod
-from lgcamp.checkin.service import ScanActor, ScanInput, UnreadableScan, WalkIn
-from lgcamp.database import utcnow, write_intent
+from lgcamp.checkin.models import ScanMethod
+from lgcamp.checkin.scans import ScanActor, ScanInput, UnreadableScan
+from lgcamp.checkin.walk_ins import WalkIn
+from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError, show_on_form
 from lgcamp.events.models import Event
 from lgcamp.events.service import get_event
@@ -62,16 +63,16 @@ def _event_or_404(slug: str) -> Event:
     return event
 
 
-def door_access(slug: str, device_label: str | None = None) -> tuple[DoorEvent, ScanActor]:
-    """The event (id, slug, timezone) and who is scanning, checked on every call.
+def door_access(slug: str, device_label: str | None = None) -> tuple[Event, ScanActor]:
+    """The event and who is scanning, checked on every call.
 
     A phone paired with an active scanner link for this event scans as that door (one query
-    reads the event and the link together, without ORM objects); otherwise a signed-in person
-    allowed to scan, labelled with their device label or name. 404 for an unknown event; 403
-    when the phone's link has expired or been revoked; sign-in (401 for the API) otherwise.
+    reads the event and the link together); otherwise a signed-in person allowed to scan,
+    labelled with their device label or name. 404 for an unknown event; 403 when the phone's
+    link has expired or been revoked; sign-in (401 for the API) otherwise.
     """
     grants = session.get(GRANTS) or {}
-    event, link = links.door_grant(db.session.connection(), slug, grants)
+    event, link = links.door_grant(db.session, slug, grants)
     if event is None:
         abort(404)
     if link is not None and can_scan(link, event):
@@ -86,12 +87,6 @@ def door_access(slug: str, device_label: str | None = None) -> tuple[DoorEvent, 
     raise AssertionError("unreachable")
 
 
-def door_actor(slug: str, device_label: str | None = None) -> tuple[Event, ScanActor]:
-    """As door_access, with the whole event (for pages and walk-ins)."""
-    _door_event, actor = door_access(slug, device_label)
-    return _event_or_404(slug), actor
-
-
 def load_dashboard_event(slug: str) -> Event:
     """The event, or 404; then 403 unless the person may see its door dashboard."""
     event = _event_or_404(slug)
@@ -103,7 +98,7 @@ def _walk_in_form(form_class: type[WalkInForm], event: Event) -> WalkInForm:
     form = form_class()
     form.ticket_type_id.choices = [
         SelectChoice(str(t.id), f"{t.name} ({t.places_left} left)")
-        for t in service.walk_in_ticket_types(db.session, event)
+        for t in walk_ins.walk_in_ticket_types(db.session, event)
     ]
     return form
 
@@ -122,13 +117,14 @@ def _walk_in(form: WalkInForm) -> WalkIn:
 
 @bp.route("/events/<slug>/door/link/<secret>")
 def open_link(slug: str, secret: str) -> Response:
-    """Pair this phone with a door: the link grants this event's scanner and nothing else."""
-    write_intent.set(True)  # a GET that writes (last_used_at): take the SQLite lock up front
+    """Pair this phone with a door: the link grants this event's scanner and nothing else.
+
+    Only the phone's session changes: nothing is written to the database.
+    """
     event = _event_or_404(slug)
     link = links.open_scanner_link(db.session, secret)
     if link.event_id != event.id:
         abort(404)
-    commit()
     grants = dict(session.get(GRANTS, {}))
     grants[str(event.id)] = link.id
     session[GRANTS] = grants
@@ -139,9 +135,9 @@ def open_link(slug: str, secret: str) -> Response:
 @bp.route("/events/<slug>/door/scan")
 def scanner(slug: str) -> str:
     """The scanner: camera, search, walk-ins; works offline once loaded."""
-    event, actor = door_actor(slug)
+    event, actor = door_access(slug)
     query = (request.args.get("q") or "").strip()[:100]
-    matches = service.search_bookings(db.session, event, query) if len(query) >= 2 else []
+    matches = search.search_bookings(db.session, event, query) if len(query) >= 2 else []
     return render_template(
         "checkin/scanner.html",
         event=event,
@@ -167,13 +163,12 @@ def service_worker(slug: str) -> Response:
 @bp.route("/events/<slug>/door/check-ins", methods=["POST"])
 def check_in(slug: str) -> Response:
     """Check in a booking found by search (the scanner page without JavaScript)."""
-    write_intent.set(False)  # read first; record_scan takes the write lock for its writes
-    event, actor = door_actor(slug)
+    event, actor = door_access(slug)
     form = CheckInForm()
     if not form.validate_on_submit():
         abort(400)
-    outcome = service.record_scan(
-        db.session.connection(),
+    outcome = scans.record_scan(
+        db.session,
         actor,
         event,
         ScanInput(scan_id=form.scan_id.data or "", method=ScanMethod.SEARCH,
@@ -185,13 +180,13 @@ def check_in(slug: str) -> Response:
 
 
 @bp.route("/events/<slug>/door/walk-ins", methods=["POST"])
-def walk_in(slug: str) -> str | Response:
+def walk_in(slug: str) -> Response | tuple[str, int]:
     """Register and check in a walk-in (the scanner page without JavaScript)."""
-    event, actor = door_actor(slug)
+    event, actor = door_access(slug)
     form = _walk_in_form(WalkInForm, event)
     if form.validate_on_submit():
         try:
-            outcome = service.register_walk_in(
+            outcome = walk_ins.register_walk_in(
                 db.session, actor, event, _walk_in(form),
                 ScanInput(scan_id=form.scan_id.data or secrets.token_urlsafe(12)),
             )  # fmt: skip
@@ -214,7 +209,7 @@ def undo(slug: str, check_in_id: int) -> Response:
     event = load_dashboard_event(slug)
     actor = ScanActor(person=current_user, link=None, door_label=current_user.name)
     try:
-        check_in = service.undo_check_in(db.session, actor, event, check_in_id)
+        check_in = scans.undo_check_in(db.session, actor, event, check_in_id)
     except Conflict as error:  # another organiser was quicker, or the form was sent twice
         flash(error.message, "info")
     else:
@@ -234,7 +229,7 @@ def dashboard(slug: str) -> str:
 
 
 @bp.route("/events/<slug>/door/links", methods=["GET", "POST"])
-def scanner_links(slug: str) -> str | Response:
+def scanner_links(slug: str) -> Response | tuple[str, int]:
     """Scanner links (with their QR codes) and people with the scanner role."""
     event = load_dashboard_event(slug)
     form = ScannerLinkForm()
@@ -254,12 +249,12 @@ def _links_page(
     event: Event, link_form: ScannerLinkForm, role_form: ScannerRoleForm, status: int
 ) -> tuple[str, int]:
     shown = []
-    for link in links.scanner_links_of(db.session, event):
+    for link, last_used_at in links.scanner_links_of(db.session, event):
         url = ""
         if link.is_active():
             secret = links.link_secret(current_app.secret_key, link)  # type: ignore[arg-type]
             url = url_for("checkin.open_link", slug=event.slug, secret=secret, _external=True)
-        shown.append((link, url, qr_data_uri(url) if url else ""))
+        shown.append((link, last_used_at, url, qr_data_uri(url) if url else ""))
     page = render_template(
         "checkin/links.html",
         event=event,
@@ -283,7 +278,7 @@ def revoke_link(slug: str, link_id: int) -> Response:
 
 
 @bp.route("/events/<slug>/door/scanners", methods=["POST"])
-def add_scanner(slug: str) -> str | Response:
+def add_scanner(slug: str) -> Response | tuple[str, int]:
     """Give an account holder the scanner role for the event."""
     event = load_dashboard_event(slug)
     form = ScannerRoleForm()
@@ -334,11 +329,10 @@ def api_ping(slug: str) -> Response:
 @bp.route("/api/events/<slug>/door/scans", methods=["POST"])
 def api_scan(slug: str) -> Response:
     """Record one live scan; answers what to show (green, amber, red)."""
-    write_intent.set(False)  # read first; record_scan takes the write lock for its writes
     body = request.get_json(silent=True)
     event, actor = door_access(slug, device_label(body))
     scan = parse_single_scan(body)
-    outcome = service.record_scan(db.session.connection(), actor, event, scan)
+    outcome = scans.record_scan(db.session, actor, event, scan)
     commit()
     return jsonify(outcome.as_json())
 
@@ -346,26 +340,21 @@ def api_scan(slug: str) -> Response:
 @bp.route("/api/events/<slug>/door/sync", methods=["POST"])
 def api_sync(slug: str) -> Response:
     """Record queued offline scans (idempotent by scan id) and report conflicts."""
-    write_intent.set(False)  # read first; record_scan takes the write lock for its writes
     body = request.get_json(silent=True)
     event, actor = door_access(slug, device_label(body))
-    scans, device_id = parse_sync_batch(body)
+    batch, device_id = parse_sync_batch(body)
     results: list[dict[str, Any]] = []
-    for scan in scans:
+    for scan in batch:
         if isinstance(scan, UnreadableScan):
-            service.log_unreadable_scan(db.session.connection(), actor, event, scan)
+            scans.log_unreadable_scan(db.session, actor, event, scan)
             results.append({"scan_id": scan.sent_id, "error": scan.error})
             continue
         try:
-            results.append(
-                service.record_scan(db.session.connection(), actor, event, scan).as_json()
-            )
+            results.append(scans.record_scan(db.session, actor, event, scan).as_json())
         except DomainError as error:
             results.append({"scan_id": scan.scan_id, "error": error.message})
+    superseded = scans.superseded_scans(db.session, event, device_id) if device_id else []
     commit()
-    superseded = (
-        service.superseded_scans(db.session.connection(), event, device_id) if device_id else []
-    )
     return jsonify(results=results, superseded=[s.as_json() for s in superseded])
 
 
@@ -376,7 +365,7 @@ def api_search(slug: str) -> Response:
     query = (request.args.get("q") or "").strip()
     if not 2 <= len(query) <= 100:
         raise DomainError("Search for 2 to 100 characters.", field="q")
-    matches = service.search_bookings(db.session, event, query)
+    matches = search.search_bookings(db.session, event, query)
     return jsonify(matches=[m.as_json() for m in matches])
 
 
@@ -384,7 +373,7 @@ def api_search(slug: str) -> Response:
 def api_tickets(slug: str) -> Response:
     """The offline ticket list: hashes, names, ticket types, status (ETag for cheap refresh)."""
     event, _actor = door_access(slug)
-    tickets = service.ticket_list(db.session, event)
+    tickets = search.ticket_list(db.session, event)
     response = jsonify(event=event.slug, count=len(tickets), tickets=tickets)
     response.headers["Cache-Control"] = "private, no-cache"
     response.add_etag()
@@ -395,13 +384,13 @@ def api_tickets(slug: str) -> Response:
 def api_walk_in(slug: str) -> Response | tuple[Response, int]:
     """Register and check in a walk-in; 409 with a clear message when the event is full."""
     body = json_object(request.get_json(silent=True))
-    event, actor = door_actor(slug, device_label(body))
+    event, actor = door_access(slug, device_label(body))
     form = _walk_in_form(ApiWalkInForm, event)
     if not form.validate():
         return jsonify(error={"status": 400, "title": "Check the details",
                               "message": "Check the walk-in's details.",
                               "fields": form_errors(form)}), 400  # fmt: skip
-    outcome = service.register_walk_in(
+    outcome = walk_ins.register_walk_in(
         db.session, actor, event, _walk_in(form),
         ScanInput(scan_id=form.scan_id.data or secrets.token_urlsafe(12)),
     )  # fmt: skip
@@ -413,7 +402,7 @@ def api_walk_in(slug: str) -> Response | tuple[Response, int]:
 def api_undo(slug: str, check_in_id: int) -> Response:
     """Undo a check-in made by mistake (``device_label`` in an optional JSON body)."""
     event, actor = door_access(slug, device_label(request.get_json(silent=True)))
-    check_in = service.undo_check_in(db.session, actor, event, check_in_id)
+    check_in = scans.undo_check_in(db.session, actor, event, check_in_id)
     commit()
     return jsonify(check_in_id=check_in.id, undone_at=check_in.undone_at.isoformat())  # type: ignore[union-attr]
 

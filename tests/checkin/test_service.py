@@ -11,13 +11,16 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from lgcamp.accounts.models import Person
-from lgcamp.checkin import links, service
+from lgcamp.checkin import links, outcomes, scans, search, walk_ins
 from lgcamp.checkin.dashboard import door_stats
 from lgcamp.checkin.models import CheckIn, ScanLog, ScanMethod, ScanResult
-from lgcamp.checkin.service import ScanActor, ScanInput, WalkIn
+from lgcamp.checkin.needs import has_access_needs
+from lgcamp.checkin.scans import ScanActor, ScanInput
+from lgcamp.checkin.walk_ins import WalkIn
 from lgcamp.database import utcnow
 from lgcamp.events.models import Event, EventRoleName
 from lgcamp.extensions import db
+from lgcamp.permissions import can_scan
 from lgcamp.tickets.models import Answer, Booking, BookingStatus, Question, QuestionKind, TicketType
 from tests.factories import (
     make_booking,
@@ -35,10 +38,10 @@ pytestmark = pytest.mark.usefixtures("app")
 
 def scan(
     event: Event, payload: str, actor: ScanActor = DOOR_1, scan_id: str | None = None, **kw: object
-) -> service.ScanOutcome:
+) -> outcomes.ScanOutcome:
     """Record a QR scan and commit, as a view would."""
-    outcome = service.record_scan(
-        db.session.connection(),
+    outcome = scans.record_scan(
+        db.session,
         actor,
         event,
         ScanInput(scan_id=scan_id or f"scan-{next(_ids):06d}", payload=payload, **kw),  # type: ignore[arg-type]
@@ -150,7 +153,7 @@ def test_same_scan_id_twice_is_one_scan(ticket_type: TicketType) -> None:
 def test_scan_id_of_another_event_is_a_conflict(ticket_type: TicketType) -> None:
     booking = make_booking(ticket_type)
     scan(ticket_type.event, booking.token, scan_id="phone-a-0002")
-    with pytest.raises(service.Conflict):
+    with pytest.raises(scans.Conflict):
         scan(make_event(), booking.token, scan_id="phone-a-0002")
 
 
@@ -159,12 +162,12 @@ def test_clock_skew_is_corrected_and_future_clamped() -> None:
     # The phone's clock runs 10 minutes fast; it scanned 3 minutes before sending.
     sent = received + timedelta(minutes=10)
     scanned = sent - timedelta(minutes=3)
-    assert service.effective_time(received, scanned, sent) == received - timedelta(minutes=3)
+    assert scans.effective_time(received, scanned, sent) == received - timedelta(minutes=3)
     # No send time and a clock in the future: never later than arrival.
-    assert service.effective_time(received, received + timedelta(hours=2), None) == received
+    assert scans.effective_time(received, received + timedelta(hours=2), None) == received
     # A year-old clock is clamped to 48 hours back.
     old = received - timedelta(days=365)
-    assert service.effective_time(received, old, None) == received - service.MAX_BACKDATE
+    assert scans.effective_time(received, old, None) == received - scans.MAX_BACKDATE
 
 
 def test_offline_conflict_earliest_scan_counts(ticket_type: TicketType) -> None:
@@ -189,10 +192,10 @@ def test_offline_conflict_earliest_scan_counts(ticket_type: TicketType) -> None:
     assert check_in.door_label == "Door 2"
     logs = db.session.scalars(select(ScanLog).order_by(ScanLog.id)).all()
     assert [log.result for log in logs] == [ScanResult.SUPERSEDED, ScanResult.ACCEPTED]
-    [notice] = service.superseded_scans(db.session.connection(), ticket_type.event, "phone-1")
+    [notice] = scans.superseded_scans(db.session, ticket_type.event, "phone-1")
     assert notice.result.colour == "amber"
     assert "Checked in at Door 2, 2 minutes earlier" in notice.detail
-    assert service.superseded_scans(db.session.connection(), ticket_type.event, "phone-2") == []
+    assert scans.superseded_scans(db.session, ticket_type.event, "phone-2") == []
     # The later door that syncs second is told straight away.
     later = scan(
         ticket_type.event, booking.token, DOOR_1, device_time=now, device_sent_at=now,
@@ -210,14 +213,14 @@ def test_a_look_up_made_stale_by_another_door_still_counts_the_earliest_scan(
     booking = make_booking(ticket_type, make_person("Ada Race"))
     now = utcnow()
     assert scan(ticket_type.event, booking.token, DOOR_1, device_time=now).check_in_id
-    find_ticket = service._find_ticket
+    find_ticket = scans._find_ticket
 
     def as_read_before_door_1(connection, scan_input):  # type: ignore[no-untyped-def]
-        ticket, token_hash, looked_up = find_ticket(connection, scan_input)
-        stale = replace(ticket, check_in_id=None, checked_in_at=None, door=None)
-        return stale, token_hash, looked_up
+        ticket, token_hash = find_ticket(connection, scan_input)
+        stale = {**ticket, "check_in_id": None, "checked_in_at": None, "door": None}
+        return stale, token_hash
 
-    monkeypatch.setattr(service, "_find_ticket", as_read_before_door_1)
+    monkeypatch.setattr(scans, "_find_ticket", as_read_before_door_1)
     when = now - timedelta(minutes=3) if earlier else now + timedelta(seconds=5)
     outcome = scan(
         ticket_type.event, booking.token, DOOR_2, device_time=when, device_sent_at=utcnow()
@@ -243,14 +246,14 @@ def test_undo_records_who_and_when_then_rescan_is_green(ticket_type: TicketType)
     assert first.check_in_id is not None
     organiser = make_person("Olu Organiser")
     actor = ScanActor(person=organiser, link=None, door_label="Olu's phone")
-    undone = service.undo_check_in(db.session, actor, ticket_type.event, first.check_in_id)
+    undone = scans.undo_check_in(db.session, actor, ticket_type.event, first.check_in_id)
     db.session.commit()
     assert undone.undone_at is not None
     assert (undone.undone_by_id, undone.undone_by_label) == (organiser.id, "Olu's phone")
-    with pytest.raises(service.Conflict):
-        service.undo_check_in(db.session, actor, ticket_type.event, first.check_in_id)
-    with pytest.raises(service.NotFound):
-        service.undo_check_in(db.session, actor, make_event(), first.check_in_id)
+    with pytest.raises(scans.Conflict):
+        scans.undo_check_in(db.session, actor, ticket_type.event, first.check_in_id)
+    with pytest.raises(scans.NotFound):
+        scans.undo_check_in(db.session, actor, make_event(), first.check_in_id)
     # The first scan sent again (a phone's retry) is replayed: it does not check in again.
     assert scan(ticket_type.event, booking.token, scan_id=first.scan_id).check_in_id is None
     assert accepted_check_ins(booking) == []
@@ -264,24 +267,20 @@ def test_search_by_name_email_and_organisation(ticket_type: TicketType) -> None:
     make_booking(ticket_type, make_person("Lucy 100% Real", organisation="Fife Council"))
     make_booking(make_ticket_type(make_event()), make_person("Kwame Other"))
     event = ticket_type.event
-    assert [m.name for m in service.search_bookings(db.session, event, "kwame")] == ["Kwame Mensah"]
-    assert [m.name for m in service.search_bookings(db.session, event, "HACKNEY.gov")] == [
+    assert [m.name for m in search.search_bookings(db.session, event, "kwame")] == ["Kwame Mensah"]
+    assert [m.name for m in search.search_bookings(db.session, event, "HACKNEY.gov")] == [
         "Kwame Mensah"
     ]
-    assert [m.name for m in service.search_bookings(db.session, event, "fife")] == [
-        "Lucy 100% Real"
-    ]
-    assert [m.name for m in service.search_bookings(db.session, event, "100%")] == [
-        "Lucy 100% Real"
-    ]
-    assert service.search_bookings(db.session, event, "_") == []
+    assert [m.name for m in search.search_bookings(db.session, event, "fife")] == ["Lucy 100% Real"]
+    assert [m.name for m in search.search_bookings(db.session, event, "100%")] == ["Lucy 100% Real"]
+    assert search.search_bookings(db.session, event, "_") == []
 
 
 def test_search_result_checks_in_by_booking_id(ticket_type: TicketType) -> None:
     booking = make_booking(ticket_type, make_person("Owen Evans"))
-    [match] = service.search_bookings(db.session, ticket_type.event, "owen")
-    outcome = service.record_scan(
-        db.session.connection(),
+    [match] = search.search_bookings(db.session, ticket_type.event, "owen")
+    outcome = scans.record_scan(
+        db.session,
         DOOR_1,
         ticket_type.event,
         ScanInput(scan_id="search-0001", method=ScanMethod.SEARCH, booking_id=match.booking_id),
@@ -289,24 +288,24 @@ def test_search_result_checks_in_by_booking_id(ticket_type: TicketType) -> None:
     db.session.commit()
     assert outcome.result is ScanResult.ACCEPTED
     assert len(accepted_check_ins(booking)) == 1
-    [match] = service.search_bookings(db.session, ticket_type.event, "owen")
+    [match] = search.search_bookings(db.session, ticket_type.event, "owen")
     assert match.door == "Door 1"
 
 
 def test_search_results_carry_the_accepted_check_in_to_undo(ticket_type: TicketType) -> None:
     booking = make_booking(ticket_type, make_person("Priya Shah"))
-    [match] = service.search_bookings(db.session, ticket_type.event, "priya")
+    [match] = search.search_bookings(db.session, ticket_type.event, "priya")
     assert match.check_in_id is None and match.as_json()["check_in_id"] is None
     first = scan(ticket_type.event, booking.token)
-    [match] = service.search_bookings(db.session, ticket_type.event, "priya")
+    [match] = search.search_bookings(db.session, ticket_type.event, "priya")
     assert match.check_in_id == first.check_in_id is not None
     assert match.as_json()["check_in_id"] == first.check_in_id
-    service.undo_check_in(db.session, DOOR_2, ticket_type.event, first.check_in_id)
+    scans.undo_check_in(db.session, DOOR_2, ticket_type.event, first.check_in_id)
     db.session.commit()
-    [match] = service.search_bookings(db.session, ticket_type.event, "priya")
+    [match] = search.search_bookings(db.session, ticket_type.event, "priya")
     assert (match.check_in_id, match.checked_in_at) == (None, None)
     again = scan(ticket_type.event, booking.token)
-    [match] = service.search_bookings(db.session, ticket_type.event, "priya")
+    [match] = search.search_bookings(db.session, ticket_type.event, "priya")
     assert match.check_in_id == again.check_in_id != first.check_in_id
 
 
@@ -314,7 +313,7 @@ def test_ticket_list_has_hashes_never_tokens(ticket_type: TicketType) -> None:
     booking = make_booking(ticket_type, make_person("Zara Ahmed"))
     cancelled = make_booking(ticket_type, status=BookingStatus.CANCELLED)
     scan(ticket_type.event, booking.token)
-    listing = service.ticket_list(db.session, ticket_type.event)
+    listing = search.ticket_list(db.session, ticket_type.event)
     assert {t["h"] for t in listing} == {booking.token_hash, cancelled.token_hash}
     text = repr(listing)
     assert booking.token not in text and cancelled.token not in text
@@ -328,7 +327,7 @@ def test_ticket_list_has_hashes_never_tokens(ticket_type: TicketType) -> None:
 
 
 def test_walk_in_registers_books_and_checks_in(ticket_type: TicketType) -> None:
-    outcome = service.register_walk_in(
+    outcome = walk_ins.register_walk_in(
         db.session,
         DOOR_1,
         ticket_type.event,
@@ -355,14 +354,14 @@ def test_walk_in_refused_when_full_or_already_booked() -> None:
     booked = make_person("Tom Taylor", "tom@example.org")
     make_booking(ticket_type, booked)
     bigger = make_ticket_type(ticket_type.event, capacity=10, name="Speaker")
-    with pytest.raises(service.AlreadyBooked):
-        service.register_walk_in(
+    with pytest.raises(walk_ins.AlreadyBooked):
+        walk_ins.register_walk_in(
             db.session, DOOR_1, ticket_type.event,
             WalkIn("Tom", "TOM@example.org", "", bigger.id), ScanInput(scan_id="walkin-0002"),
         )  # fmt: skip
     db.session.rollback()
-    with pytest.raises(service.NoPlacesLeft, match="No places left for General admission"):
-        service.register_walk_in(
+    with pytest.raises(walk_ins.NoPlacesLeft, match="No places left for General admission"):
+        walk_ins.register_walk_in(
             db.session, DOOR_1, ticket_type.event,
             WalkIn("Dan Wright", "dan@example.org", "", ticket_type.id),
             ScanInput(scan_id="walkin-0003"),
@@ -370,8 +369,8 @@ def test_walk_in_refused_when_full_or_already_booked() -> None:
     db.session.rollback()
     assert db.session.scalar(select(func.count(Person.id))) == 1
     other = make_ticket_type(make_event())
-    with pytest.raises(service.DomainError, match="ticket type of this event"):
-        service.register_walk_in(
+    with pytest.raises(scans.DomainError, match="ticket type of this event"):
+        walk_ins.register_walk_in(
             db.session, DOOR_1, ticket_type.event,
             WalkIn("Dan Wright", "dan@example.org", "", other.id), ScanInput(scan_id="w-0004x"),
         )  # fmt: skip
@@ -393,7 +392,14 @@ def test_scanner_links_open_until_revoked_or_expired() -> None:
     db.session.commit()
     with pytest.raises(links.LinkUnusable, match="expired"):
         links.open_scanner_link(db.session, expired_secret)
-    assert links.active_link(db.session, expired.id, event) is None
+    # A phone paired before the expiry still finds its link, and can_scan refuses it.
+    found_event, found_link = links.door_grant(db.session, event.slug, {str(event.id): expired.id})
+    assert (found_event, found_link) == (event, expired)
+    assert not can_scan(expired, event)
+    assert links.door_grant(db.session, event.slug, {str(event.id + 1): expired.id}) == (
+        event,
+        None,
+    )
 
 
 def test_scanner_role_grant_and_remove() -> None:
@@ -439,7 +445,7 @@ def test_booking_records_when_it_was_checked_in_and_undo_clears_it(
     assert booking.checked_in_at == first.checked_in_at
     actor = ScanActor(person=make_person(), link=None, door_label="Desk")
     assert first.check_in_id is not None
-    service.undo_check_in(db.session, actor, ticket_type.event, first.check_in_id)
+    scans.undo_check_in(db.session, actor, ticket_type.event, first.check_in_id)
     db.session.commit()
     db.session.refresh(booking)
     assert booking.checked_in_at is None
@@ -462,9 +468,9 @@ def test_access_needs_flag_comes_from_the_access_lead_question(ticket_type: Tick
         ]
     )
     db.session.commit()
-    assert service.has_access_needs(db.session, needs)
-    assert not service.has_access_needs(db.session, none_)
-    flags = {t["b"]: t["a"] for t in service.ticket_list(db.session, ticket_type.event)}
+    assert has_access_needs(db.session, needs)
+    assert not has_access_needs(db.session, none_)
+    flags = {t["b"]: t["a"] for t in search.ticket_list(db.session, ticket_type.event)}
     assert flags == {needs.id: True, none_.id: False}
     green = scan(ticket_type.event, needs.token)
     assert green.has_access_needs
@@ -486,7 +492,7 @@ def test_door_stats_recent_scans_offer_undo_until_undone(ticket_type: TicketType
     organiser = make_person("Olu Organiser")
     actor = ScanActor(person=organiser, link=None, door_label=organiser.name)
     assert first.check_in_id is not None
-    undone = service.undo_check_in(db.session, actor, event, first.check_in_id)
+    undone = scans.undo_check_in(db.session, actor, event, first.check_in_id)
     db.session.commit()
     stats = door_stats(db.session, event)
     accepted = stats.recent[-1]
@@ -508,7 +514,7 @@ def test_unreadable_sync_item_is_logged_once_when_its_scan_id_is_usable(
 ) -> None:
     event = ticket_type.event
     now = utcnow()
-    item = service.UnreadableScan(
+    item = scans.UnreadableScan(
         sent_id="queued-0001",
         error="token_hash must be 64 lower-case hex digits.",
         scan_id="queued-0001",
@@ -517,9 +523,9 @@ def test_unreadable_sync_item_is_logged_once_when_its_scan_id_is_usable(
         device_sent_at=now,
         device_id="phone-3",
     )
-    assert service.log_unreadable_scan(db.session.connection(), DOOR_2, event, item)
+    assert scans.log_unreadable_scan(db.session, DOOR_2, event, item)
     db.session.commit()
-    assert not service.log_unreadable_scan(db.session.connection(), DOOR_2, event, item)
+    assert not scans.log_unreadable_scan(db.session, DOOR_2, event, item)
     db.session.commit()
     [log] = db.session.scalars(select(ScanLog)).all()
     assert (log.scan_id, log.result, log.method) == ("queued-0001", ScanResult.INVALID,
@@ -529,12 +535,12 @@ def test_unreadable_sync_item_is_logged_once_when_its_scan_id_is_usable(
     # Without a usable scan id there is nothing to log it under.
     for unusable in (None, "short", "x" * 65, "has space 1", "queued-0003\n"):
         bad = replace(item, sent_id=str(unusable), scan_id=unusable)
-        assert not service.log_unreadable_scan(db.session.connection(), DOOR_2, event, bad)
+        assert not scans.log_unreadable_scan(db.session, DOOR_2, event, bad)
     # A scan id already used by a readable scan is left alone.
     booking = make_booking(ticket_type)
     scan(event, booking.token, scan_id="queued-0002")
     taken = replace(item, sent_id="queued-0002", scan_id="queued-0002")
-    assert not service.log_unreadable_scan(db.session.connection(), DOOR_2, event, taken)
+    assert not scans.log_unreadable_scan(db.session, DOOR_2, event, taken)
     db.session.commit()
     assert log_count() == 2
     assert db.session.scalar(select(ScanLog.result).where(ScanLog.scan_id == "queued-0002")) is (

@@ -255,20 +255,53 @@ def test_revoked_or_expired_link_stops_working(client: FlaskClient, event: Event
 def test_scan_green_then_amber_then_red(
     client: FlaskClient, event: Event, ticket_type: TicketType
 ) -> None:
-    pair(client, event, "Door 2")
+    """Through Flask: the answers the phone shows, and the rows each scan leaves."""
+    link = pair(client, event, "Door 2")
     booking = make_booking(ticket_type, make_person("Fatima Khan"))
-    green = post_scan(client, event, payload=booking.token).get_json()
-    assert (green["colour"], green["name"], green["ticket_type"]) == (
+    first = post_scan(client, event, scan_id="door-2-0001", payload=booking.token)
+    assert first.status_code == 200
+    green = first.get_json()
+    assert (green["colour"], green["name"], green["ticket_type"], green["door"]) == (
         "green",
         "Fatima Khan",
         "General admission",
+        "Door 2",
     )
-    amber = post_scan(client, event, payload=booking.token).get_json()
-    assert amber["colour"] == "amber" and amber["door"] == "Door 2"
+    again = post_scan(client, event, scan_id="door-2-0002", payload=booking.token)
+    assert again.status_code == 200
+    amber = again.get_json()
+    assert (amber["colour"], amber["check_in_id"]) == ("amber", green["check_in_id"])
     assert "Checked in at Door 2" in amber["detail"]
-    red = post_scan(client, event, payload="https://evil.example/%00").get_json()
-    assert (red["colour"], red["title"]) == ("red", "Not a ticket")
-    assert count(CheckIn) == 1 and count(ScanLog) == 3
+    garbage = post_scan(client, event, scan_id="door-2-0003", payload="https://evil.example/%00")
+    assert garbage.status_code == 200
+    assert (garbage.get_json()["colour"], garbage.get_json()["title"]) == ("red", "Not a ticket")
+    [check_in] = db.session.scalars(select(CheckIn)).all()
+    assert (check_in.id, check_in.booking_id, check_in.door_label, check_in.scanner_link_id) == (
+        green["check_in_id"],
+        booking.id,
+        "Door 2",
+        link.id,
+    )
+    logs = db.session.scalars(select(ScanLog).order_by(ScanLog.id)).all()
+    assert [(log.scan_id, log.result, log.booking_id) for log in logs] == [
+        ("door-2-0001", ScanResult.ACCEPTED, booking.id),
+        ("door-2-0002", ScanResult.DUPLICATE, booking.id),
+        ("door-2-0003", ScanResult.INVALID, None),
+    ]
+    assert check_in.scan_log_id == logs[0].id
+    assert booking.checked_in_at == check_in.scanned_at
+
+
+def test_a_retried_scan_is_answered_again_without_a_second_row(
+    client: FlaskClient, event: Event, ticket_type: TicketType
+) -> None:
+    pair(client, event)
+    booking = make_booking(ticket_type)
+    first = post_scan(client, event, scan_id="retry-0001", payload=booking.token).get_json()
+    retried = post_scan(client, event, scan_id="retry-0001", payload=booking.token)
+    assert retried.status_code == 200
+    assert retried.get_json() == first
+    assert count(ScanLog) == 1 and count(CheckIn) == 1
 
 
 @pytest.mark.parametrize(
@@ -394,25 +427,39 @@ def test_ticket_list_has_no_tokens_and_supports_etag(
 def test_search_and_undo_through_the_api(
     client: FlaskClient, event: Event, ticket_type: TicketType
 ) -> None:
+    """Through Flask: find by organisation, check in, undo, and scan in again."""
     pair(client, event)
     booking = make_booking(ticket_type, make_person("Marek Wilson", organisation="Kent CC"))
-    found = client.get(f"/api/events/{event.slug}/door/search?q=kent").get_json()["matches"]
-    assert [m["name"] for m in found] == ["Marek Wilson"]
-    assert "email" not in found[0]
-    assert client.get(f"/api/events/{event.slug}/door/search?q=k").status_code == 400
-    green = post_scan(client, event, method="search", booking_id=booking.id).get_json()
-    assert green["colour"] == "green"
-    undo = client.post(f"/api/events/{event.slug}/door/check-ins/{green['check_in_id']}/undo")
-    assert undo.status_code == 200
-    check_in = db.session.get(CheckIn, green["check_in_id"])
-    assert check_in is not None and check_in.undone_by_label == "Door 1"
-    assert (
-        client.post(
-            f"/api/events/{event.slug}/door/check-ins/{green['check_in_id']}/undo"
-        ).status_code
-        == 409
+    found = client.get(f"/api/events/{event.slug}/door/search?q=kent")
+    assert found.status_code == 200
+    [match] = found.get_json()["matches"]
+    assert (match["name"], match["booking_id"], match["check_in_id"]) == (
+        "Marek Wilson",
+        booking.id,
+        None,
     )
-    assert post_scan(client, event, payload=booking.token).get_json()["colour"] == "green"
+    assert "email" not in match
+    assert client.get(f"/api/events/{event.slug}/door/search?q=k").status_code == 400
+    checked_in = post_scan(client, event, method="search", booking_id=booking.id)
+    assert checked_in.status_code == 200
+    green = checked_in.get_json()
+    assert green["colour"] == "green"
+    undo_url = f"/api/events/{event.slug}/door/check-ins/{green['check_in_id']}/undo"
+    undo = client.post(undo_url)
+    assert undo.status_code == 200
+    assert undo.get_json()["check_in_id"] == green["check_in_id"]
+    check_in = db.session.get_one(CheckIn, green["check_in_id"])
+    assert (check_in.undone_by_label, check_in.undone_at is not None) == ("Door 1", True)
+    assert booking.checked_in_at is None
+    again = client.post(undo_url)
+    assert again.status_code == 409
+    assert "undone already" in again.get_json()["error"]["message"]
+    rescan = post_scan(client, event, payload=booking.token)
+    assert rescan.status_code == 200 and rescan.get_json()["colour"] == "green"
+    assert rescan.get_json()["check_in_id"] != green["check_in_id"]
+    accepted = db.session.scalars(select(CheckIn).where(CheckIn.undone_at.is_(None))).all()
+    assert [c.id for c in accepted] == [rescan.get_json()["check_in_id"]]
+    assert booking.checked_in_at == accepted[0].scanned_at
 
 
 def test_walk_in_api_and_full_event(client: FlaskClient, event: Event) -> None:
@@ -438,7 +485,7 @@ def test_walk_in_refused_clearly_when_full_as_a_race(
     """The form offered a place, but someone else took it before the request arrived."""
     pair(client, event)
     ticket_type = make_ticket_type(event, capacity=1)
-    monkeypatch.setattr("lgcamp.checkin.service.take_place", lambda _s, _t: False)
+    monkeypatch.setattr("lgcamp.checkin.walk_ins.take_place", lambda _s, _t: False)
     response = client.post(
         f"/api/events/{event.slug}/door/walk-ins",
         json={"name": "Paul Hall", "email": "paul@example.org", "ticket_type_id": ticket_type.id},
@@ -526,6 +573,22 @@ def test_organiser_creates_shows_and_revokes_links(
     assert "Val Volunteer (val@example.org)" in client.get(url).get_data(as_text=True)
     client.post(f"/events/{event.slug}/door/scanners/{volunteer.id}/remove")
     assert "Val Volunteer (" not in client.get(url).get_data(as_text=True)
+
+
+def test_opening_a_link_writes_nothing_and_last_used_is_the_last_scan(
+    app: Flask, event: Event, ticket_type: TicketType, organiser: Any
+) -> None:
+    phone, desk = app.test_client(), app.test_client()
+    link = pair(phone, event, "Door 3")
+    assert db.session.get_one(ScannerLink, link.id).last_used_at is None
+    Auth(desk).login(organiser)
+    url = f"/events/{event.slug}/door/links"
+    card = re.compile(rf'id="link-{link.id}".*?Last used</dt>\s*<dd[^>]*>([^<]*)</dd>', re.S)
+    assert (m := card.search(desk.get(url).get_data(as_text=True))) and m.group(1) == "Not yet"
+    post_scan(phone, event, payload=make_booking(ticket_type).token)
+    [log] = db.session.scalars(select(ScanLog)).all()
+    shown = log.received_at.astimezone(event.tz).strftime("%-d %B, %H:%M")
+    assert (m := card.search(desk.get(url).get_data(as_text=True))) and m.group(1) == shown
 
 
 def test_dashboard_shows_counts_chart_and_recent_scans(

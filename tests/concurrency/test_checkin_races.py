@@ -10,19 +10,21 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from lgcamp.checkin.models import CheckIn, ScanLog, ScanResult
-from lgcamp.checkin.service import ScanActor, ScanInput, WalkIn, record_scan, register_walk_in
-from lgcamp.database import utcnow, write_intent
+from lgcamp.checkin.scans import ScanActor, ScanInput, record_scan
+from lgcamp.checkin.walk_ins import WalkIn, register_walk_in
+from lgcamp.database import utcnow
 from lgcamp.errors import DomainError
 from lgcamp.events.models import Event
 from lgcamp.extensions import db
 from lgcamp.tickets.models import Booking, TicketType
-from tests.factories import make_booking, make_event, make_ticket_type
+from tests.factories import make_booking, make_event, make_scanner_link, make_ticket_type
 
 T = TypeVar("T")
 THREADS = 20
@@ -47,7 +49,7 @@ def in_threads(app: Flask, work: Callable[[int], T], n: int = THREADS) -> list[T
 
 
 def count(model: type, *where: object) -> int:
-    db.session.expire_all()
+    db.session.commit()  # a new snapshot: what the threads committed
     return db.session.scalar(select(func.count(model.id)).where(*where)) or 0  # type: ignore[attr-defined]
 
 
@@ -58,6 +60,13 @@ def _one_ticket() -> tuple[int, str]:
     return values
 
 
+def _another_ticket(event_id: int) -> str:
+    ticket_type = db.session.scalars(select(TicketType).filter_by(event_id=event_id)).one()
+    token = make_booking(ticket_type).token
+    db.session.commit()
+    return token
+
+
 def test_one_ticket_redeemed_by_twenty_requests_gives_one_check_in(app: Flask) -> None:
     event_id, token = _one_ticket()
 
@@ -65,7 +74,7 @@ def test_one_ticket_redeemed_by_twenty_requests_gives_one_check_in(app: Flask) -
         actor = ScanActor(person=None, link=None, door_label=f"Door {i % 3 + 1}")
         event = db.session.get_one(Event, event_id)
         return record_scan(
-            db.session.connection(), actor, event, ScanInput(f"race-{i:04d}", payload=token)
+            db.session, actor, event, ScanInput(f"race-{i:04d}", payload=token)
         ).result
 
     results = Counter(in_threads(app, scan))
@@ -75,26 +84,64 @@ def test_one_ticket_redeemed_by_twenty_requests_gives_one_check_in(app: Flask) -
     assert count(ScanLog, ScanLog.result == ScanResult.ACCEPTED) == 1
 
 
-def test_twenty_requests_reading_first_as_the_api_does_give_one_check_in(app: Flask) -> None:
-    """The scanner's API looks up in a read transaction and takes the write lock only for the
-    writes (take_write_lock): the look-up may be stale, the result must not be."""
+def _paired_clients(app: Flask, event_id: int, n: int) -> list[FlaskClient]:
+    """n phones, each paired with one of three doors' scanner links."""
+    event = db.session.get_one(Event, event_id)
+    doors = [make_scanner_link(event, f"Door {d}")[1] for d in (1, 2, 3)]
+    clients = []
+    for i in range(n):
+        client = app.test_client()
+        assert client.get(f"/events/{event.slug}/door/link/{doors[i % 3]}").status_code == 302
+        clients.append(client)
+    db.session.commit()
+    return clients
+
+
+def _post_at_once(clients: list[FlaskClient], url: str, bodies: list[dict[str, Any]]) -> list[Any]:
+    """Each client POSTs its body at the same moment, in a thread (and app context) of its own."""
+    barrier = threading.Barrier(len(clients))
+
+    def post(i: int) -> Any:
+        barrier.wait(timeout=30)
+        response = clients[i].post(url, json=bodies[i])
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        return list(pool.map(post, range(len(clients))))
+
+
+def test_twenty_doors_scanning_one_ticket_through_the_api_give_one_check_in(app: Flask) -> None:
     event_id, token = _one_ticket()
-
-    def scan(i: int) -> ScanResult:
-        reset = write_intent.set(False)
-        try:
-            actor = ScanActor(person=None, link=None, door_label=f"Door {i % 3 + 1}")
-            event = db.session.get_one(Event, event_id)
-            return record_scan(
-                db.session.connection(), actor, event, ScanInput(f"read-{i:04d}", payload=token)
-            ).result
-        finally:
-            write_intent.reset(reset)
-
-    results = Counter(in_threads(app, scan))
-    assert results == {ScanResult.ACCEPTED: 1, ScanResult.DUPLICATE: THREADS - 1}
+    clients = _paired_clients(app, event_id, THREADS)
+    slug = db.session.get_one(Event, event_id).slug
+    bodies = [{"scan_id": f"api-{i:04d}", "payload": token} for i in range(THREADS)]
+    answers = _post_at_once(clients, f"/api/events/{slug}/door/scans", bodies)
+    assert Counter(a["colour"] for a in answers) == {"green": 1, "amber": THREADS - 1}
     assert count(CheckIn) == 1
     assert count(ScanLog) == THREADS
+    assert count(ScanLog, ScanLog.result == ScanResult.ACCEPTED) == 1
+
+
+def test_one_sync_batch_sent_ten_times_at_once_counts_once(app: Flask) -> None:
+    event_id, token = _one_ticket()
+    other_token = _another_ticket(event_id)
+    sends = 10
+    clients = _paired_clients(app, event_id, 1) * sends
+    slug = db.session.get_one(Event, event_id).slug
+    batch = {
+        "device_id": "phone-0001",
+        "scans": [
+            {"scan_id": "batch-0001", "payload": token},
+            {"scan_id": "batch-0002", "payload": other_token},
+            {"scan_id": "batch-0003", "payload": "not a ticket"},
+        ],
+    }
+    answers = _post_at_once(clients, f"/api/events/{slug}/door/sync", [batch] * sends)
+    for answer in answers:
+        assert [r["colour"] for r in answer["results"]] == ["green", "green", "red"]
+    assert count(CheckIn) == 2
+    assert count(ScanLog) == 3
 
 
 def test_one_sync_batch_replayed_twenty_times_is_recorded_once(app: Flask) -> None:
@@ -104,7 +151,7 @@ def test_one_sync_batch_replayed_twenty_times_is_recorded_once(app: Flask) -> No
         actor = ScanActor(person=None, link=None, door_label="Door 1")
         event = db.session.get_one(Event, event_id)
         return record_scan(
-            db.session.connection(), actor, event, ScanInput("same-scan-id", payload=token)
+            db.session, actor, event, ScanInput("same-scan-id", payload=token)
         ).result
 
     assert set(in_threads(app, replay)) == {ScanResult.ACCEPTED}
@@ -122,7 +169,7 @@ def _offline_scans(app: Flask, event_id: int, token: str, times: list[timedelta]
         scan = ScanInput(
             f"phone-{i:04d}", payload=token, device_time=now + times[i], device_sent_at=now
         )
-        return record_scan(db.session.connection(), actor, event, scan).result
+        return record_scan(db.session, actor, event, scan).result
 
     in_threads(app, scan, len(times))
 

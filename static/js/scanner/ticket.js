@@ -1,4 +1,4 @@
-// Ticket codes on the phone: the same payload rules as the server (checkin/service.py),
+// Ticket codes on the phone: the same payload rules as the server (checkin/scans.py),
 // SHA-256 hashes (the offline list holds hashes only), and scan ids.
 const TOKEN = /^[A-Za-z0-9_-]{16,64}$/
 const MAX_PAYLOAD = 512
