@@ -35,15 +35,15 @@ def is_admin(actor: Actor) -> bool:
     return isinstance(actor, Person) and actor.is_admin
 
 
-def has_event_role(actor: Actor, event: Event, role: str) -> bool:
-    """Whether the person holds this role in this event."""
+def has_event_role(actor: Actor, event: Event, *roles: str) -> bool:
+    """Whether the person holds any of these roles in this event (one query)."""
     if not isinstance(actor, Person) or event.id is None:
         return False
     query = select(
         exists().where(
             EventRole.event_id == event.id,
             EventRole.person_id == actor.id,
-            EventRole.role == role,
+            EventRole.role.in_(roles),
         )
     )
     return bool(db.session.scalar(query))
@@ -84,7 +84,9 @@ def can_scan(actor: Actor | ScannerLink, event: Event) -> bool:
     holders of an active scanner link for this event (which grants nothing else)."""
     if isinstance(actor, ScannerLink):
         return actor.event_id == event.id and actor.is_active()
-    return can_manage_event(actor, event) or has_event_role(actor, event, EventRoleName.SCANNER)
+    return is_admin(actor) or has_event_role(
+        actor, event, EventRoleName.ORGANISER, EventRoleName.SCANNER
+    )
 
 
 def can_see_door_dashboard(actor: Actor, event: Event) -> bool:
