@@ -7,20 +7,18 @@ Flask-Login user, and its teardown (closing the session) is counted, as in produ
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event as sa_event
 
 from lgcamp.events.models import EventRole, EventRoleName
 from lgcamp.extensions import db
 from tests.checkin.test_views import pair
 from tests.conftest import Auth
 from tests.factories import make_booking, make_event, make_person, make_ticket_type
+from tests.statements import counting
 
 # The most statements a scan may run, the same on SQLite and PostgreSQL. A phone paired by a
 # scanner link: BEGIN, the event with the link, the ticket, the log row, then for a first scan
@@ -32,30 +30,6 @@ LIMITS = {
     ("person", "first"): 9,
     ("person", "again"): 7,
 }
-
-
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    """Every statement the engine sends while the block runs, BEGIN and COMMIT included."""
-    seen: list[str] = []
-    engine = db.engine
-
-    def statement(_c: Any, _cur: Any, sql: str, *_args: Any) -> None:
-        seen.append(sql.split(None, 1)[0].upper())
-
-    listeners: list[tuple[str, Any]] = [
-        ("before_cursor_execute", statement),
-        ("begin", lambda _c: seen.append("BEGIN")),
-        ("commit", lambda _c: seen.append("COMMIT")),
-        ("rollback", lambda _c: seen.append("ROLLBACK")),
-    ]
-    for name, listener in listeners:
-        sa_event.listen(engine, name, listener)
-    try:
-        yield seen
-    finally:
-        for name, listener in listeners:
-            sa_event.remove(engine, name, listener)
 
 
 def in_own_context(app: Flask, client: FlaskClient, url: str, body: dict[str, Any]) -> Any:
@@ -72,12 +46,12 @@ def scan_statements(
 ) -> tuple[str, list[str]]:
     """The colour a scan of this token showed, and the statements its request ran."""
     db.session.commit()
-    with counting(app) as seen:
+    with counting() as found:
         response = in_own_context(
             app, client, f"/api/events/{slug}/door/scans", {"scan_id": scan_id, "payload": token}
         )
     assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()["colour"], seen
+    return response.get_json()["colour"], found.seen
 
 
 @pytest.mark.parametrize("who", ["link", "person"])

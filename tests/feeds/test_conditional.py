@@ -24,7 +24,7 @@ from tests.factories import (
     make_slot,
     make_ticket_type,
 )
-from tests.programme.statements import counting
+from tests.statements import counting
 
 
 def _camp() -> dict[str, Any]:

@@ -13,8 +13,8 @@ from werkzeug.test import TestResponse
 
 from lgcamp.extensions import db
 from lgcamp.programme import grid
-from tests.programme.statements import Statements, counting
 from tests.programme.test_views import camp  # noqa: F401 (the fixture)
+from tests.statements import Statements, counting
 
 LIVE_PAGES = ["/grid/live", "/grid/live?view=screen", "/grid", "/grid/screen"]
 

@@ -8,20 +8,19 @@ BEGIN is sent by lgcamp itself, on PostgreSQL by the driver). Mail goes to the w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lgcamp.extensions import db
 from lgcamp.mail import OutboundEmail
 from lgcamp.tickets.models import Booking, BookingStatus
 from tests.conftest import Auth
 from tests.factories import make_booking, make_event, make_person, make_ticket_type
+from tests.statements import Statements, counting
 
 API_HEADERS = {"X-Requested-With": "lgcamp"}
 
@@ -30,41 +29,11 @@ MAX_STATEMENTS = {"api_free_place": 6, "api_waitlist": 6, "form_free_place": 7}
 MAX_TRANSACTION_EVENTS = 2
 
 
-@contextmanager
-def counted(statements: list[str]) -> Iterator[None]:
-    """Append every SQL statement and transaction boundary run inside the block."""
-    engine = db.engine
-
-    def on_execute(*args: Any) -> None:
-        statements.append(args[2])
-
-    def on_begin(_connection: Any) -> None:
-        statements.append("BEGIN")
-
-    def on_commit(_connection: Any) -> None:
-        statements.append("COMMIT")
-
-    listeners = [("before_cursor_execute", on_execute), ("begin", on_begin)]
-    listeners.append(("commit", on_commit))
-    for name, listener in listeners:
-        event.listen(engine, name, listener)
-    try:
-        yield
-    finally:
-        for name, listener in listeners:
-            event.remove(engine, name, listener)
-
-
 def _fresh_request() -> None:
     """As a new request in production: no objects in the session, no user remembered on g
     (the tests share one app context with the requests they make)."""
     db.session.remove()
     g.pop("_login_user", None)
-
-
-def _split(statements: list[str]) -> tuple[int, int]:
-    boundaries = sum(1 for s in statements if s in ("BEGIN", "COMMIT"))
-    return len(statements) - boundaries, boundaries
 
 
 @pytest.fixture
@@ -78,22 +47,21 @@ def rush(app: Flask, client: FlaskClient, auth: Auth) -> Any:
     return event.slug, ticket_type, person.email
 
 
-def _record(name: str, statements: list[str]) -> None:
-    sent, boundaries = _split(statements)
+def _record(name: str, statements: Statements) -> None:
+    sent, boundaries = len(statements), statements.boundaries
     dialect = db.engine.dialect.name
     print(f"\n{name} on {dialect}: {sent} statements + {boundaries} BEGIN/COMMIT")
-    for statement in statements:
+    for statement in statements.seen:
         print("   ", " ".join(statement.split())[:160])
-    assert sent <= MAX_STATEMENTS[name], statements
-    assert boundaries <= MAX_TRANSACTION_EVENTS, statements
+    assert sent <= MAX_STATEMENTS[name], statements.seen
+    assert boundaries <= MAX_TRANSACTION_EVENTS, statements.seen
 
 
 def test_json_api_booking_a_free_place(client: FlaskClient, rush: Any) -> None:
     slug, ticket_type, email = rush
     type_id = ticket_type.id
     _fresh_request()
-    statements: list[str] = []
-    with counted(statements):
+    with counting() as statements:
         response = client.post(
             f"/api/events/{slug}/bookings",
             json={"ticket_type_id": type_id},
@@ -113,8 +81,7 @@ def test_json_api_joining_the_waitlist(client: FlaskClient, rush: Any) -> None:
     db.session.commit()
     type_id = ticket_type.id
     _fresh_request()
-    statements: list[str] = []
-    with counted(statements):
+    with counting() as statements:
         response = client.post(
             f"/api/events/{slug}/bookings",
             json={"ticket_type_id": type_id},
@@ -134,8 +101,7 @@ def test_html_form_booking_a_free_place(client: FlaskClient, rush: Any) -> None:
     slug, ticket_type, email = rush
     type_id = ticket_type.id
     _fresh_request()
-    statements: list[str] = []
-    with counted(statements):
+    with counting() as statements:
         response = client.post(
             f"/events/{slug}/tickets/{type_id}/book",
             data={"organisation": "Leeds CC", "job_role": "Developer"},
