@@ -122,11 +122,10 @@ def demo_command(
 @click.command("tick")
 def tick_command() -> None:
     """Timed work: tickets (offers, ballots, reminders, no-shows, data retention), participation
-    facts of changed events, then email.
-
-    Safe from cron every minute and concurrently: every step claims its rows with conditional
-    UPDATEs, and each step commits on its own so a failure in one leaves the others done.
+    facts of changed events, then email; safe from cron every minute and concurrently.
     """
+    # Every step claims its rows with conditional UPDATEs (hence safe concurrently) and commits
+    # on its own, so a failure in one keeps what the steps before it did.
     for line in tick_tickets():
         click.echo(line)
     refreshed = participation_facts.refresh_stale(db.session)
@@ -144,9 +143,8 @@ def tick_command() -> None:
 def mail_worker_command(interval: float, max_loops: int | None, until_empty: bool) -> None:
     """Send queued email continuously, until SIGTERM or Ctrl-C.
 
-    For sites that set MAIL_SEND_AFTER_COMMIT=false so that requests never wait for SMTP (a
-    release rush): messages then leave within about a second instead of at the next `tick`.
-    Safe to run beside `tick` and on several hosts: every message is claimed before sending.
+    For MAIL_SEND_AFTER_COMMIT=false (a release rush), so that requests never wait for SMTP;
+    safe beside `tick` and on several hosts: every message is claimed before sending.
     """
     stopping = False
 

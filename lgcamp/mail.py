@@ -1,14 +1,7 @@
-"""Email: compose, queue inside the caller's transaction, send after commit.
+"""Email: compose, queue inside the caller's transaction, send after commit (README.md).
 
-A message is stored as an ``OutboundEmail`` row in the same transaction as the change that
-caused it, so a rolled-back request sends nothing, and a failed send is retried by
-``lgcamp tick``. Sending claims the row first, so concurrent senders never send it twice.
-With ``MAIL_SERVER`` set, messages go over SMTP; otherwise they are written as ``.eml``
-files to ``instance/outbox/`` (development).
-
-Two ways in: ``queue`` stores a message composed now; ``queue_later`` stores a small row
-naming its *kind* and record, built by that kind's renderer when sent (the ticket's QR code,
-.ics file and MIME encoding then cost nothing inside the booking's transaction).
+``queue`` stores a message composed now; ``queue_later`` a small row naming its kind and
+record, built by that kind's renderer when sent (outside the booking's transaction).
 """
 
 from __future__ import annotations
@@ -171,13 +164,13 @@ def queue_later(
 def claim_in_transaction(session: Session, emails: list[OutboundEmail]) -> list[int]:
     """Claim these just-queued rows inside the caller's transaction; return their ids.
 
-    The unit of work that queued them sends them right after its commit, so claiming them in
-    its own transaction saves a separate write transaction per request. Should the process
-    die before sending, the claim times out (CLAIM_TIMEOUT) and ``lgcamp tick`` sends them.
+    The caller sends them right after its commit; should the process die before sending, the
+    claim times out (CLAIM_TIMEOUT) and ``lgcamp tick`` sends them.
     """
     session.flush()
     ids = [email.id for email in emails if email in session and inspect(email).persistent]
     if ids:
+        # In the caller's transaction: no separate write transaction per request.
         session.execute(
             update(OutboundEmail)
             .where(OutboundEmail.id.in_(ids), OutboundEmail.status == "pending")
@@ -216,6 +209,7 @@ def send_queued(session: Session, limit: int = 200) -> int:
 
 
 def _claim(session: Session, email_id: int) -> bool:
+    # Claimed and committed before sending, so concurrent senders never send a message twice.
     now = utcnow()
     result = session.execute(
         update(OutboundEmail)

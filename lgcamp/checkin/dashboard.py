@@ -30,22 +30,16 @@ class Arrivals:
 
 @dataclass(frozen=True)
 class RecentScan:
-    """One line of the recent scans list.
-
-    ``colour`` is the result's (green, amber, red), or grey once the scan's check-in has been
-    undone; ``check_in_id`` is the check-in this scan made while it still counts (organisers may
-    undo it from the dashboard); ``undone_time`` and ``undone_by`` say when and by whom it was
-    undone.
-    """
+    """One line of the recent scans list, with what organisers need to undo its check-in."""
 
     received_at: datetime
     time: str
     name: str
     result: str
-    colour: str
+    colour: str  # the result's (green, amber, red), or grey once its check-in is undone
     door: str
-    check_in_id: int | None = None
-    undone_time: str | None = None
+    check_in_id: int | None = None  # the check-in this scan made, while it still counts
+    undone_time: str | None = None  # when and by whom that check-in was undone
     undone_by: str | None = None
 
 

@@ -1,14 +1,6 @@
 """Scans at the door (live, synced from offline phones, by search, for walk-ins) and undo.
 
-Timing rule for scans (documented in the README): each scan carries the phone's clock when it
-scanned (``device_time``) and when it sent the request (``device_sent_at``). The server takes
-the phone's clock offset to be ``received_at - device_sent_at`` and counts the scan as having
-happened at ``device_time + offset``, never later than ``received_at`` and never more than
-48 hours before it. A wrong phone clock therefore cancels out; only time in transit is
-lost. When one ticket is scanned at two doors, the scan with the earliest corrected time is the
-accepted check-in, whatever order they reach the server in; scans less than a second apart
-count as simultaneous, and then the one recorded first stands (so that two live scans racing
-each other never flip the result a volunteer has already been shown).
+Which scan is the check-in follows the timing rule of README.md (Door check-in).
 """
 
 from __future__ import annotations
@@ -104,9 +96,10 @@ def parse_payload(payload: str) -> str | None:
 def effective_time(
     received_at: datetime, device_time: datetime | None, device_sent_at: datetime | None
 ) -> datetime:
-    """When the scan is taken to have happened (see the module docstring for the rule)."""
+    """When the scan is taken to have happened (the timing rule in README.md, Door check-in)."""
     if device_time is None:
         return received_at
+    # The phone's clock offset: a wrong phone clock cancels out; only time in transit is lost.
     offset = received_at - device_sent_at if device_sent_at is not None else timedelta(0)
     corrected = device_time + offset
     return min(max(corrected, received_at - MAX_BACKDATE), received_at)
@@ -216,14 +209,14 @@ def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInpu
     """Log a scan and check the booking in when it is the earliest valid scan of a ticket.
 
     Idempotent by scan id: sending the same scan again returns its outcome without changes.
-    The writes rely on unique keys, not on the look-up being current: the log's scan id, and
-    one accepted check-in per booking (a scan that loses the race to insert it re-reads it).
     """
     received_at = utcnow()
     scanned_at = effective_time(received_at, scan.device_time, scan.device_sent_at)
     ticket, token_hash = _find_ticket(session, scan)
     readable = scan.booking_id is not None or token_hash is not None
     result = _classify(ticket, event, readable)
+    # The writes below rely on unique keys, not on this look-up being current: the log's scan
+    # id, and one accepted check-in per booking.
     if (
         result is ScanResult.ACCEPTED
         and ticket is not None
@@ -292,9 +285,7 @@ def log_unreadable_scan(
 ) -> bool:
     """Log an unreadable item of a sync batch as an invalid scan ("every scan is logged").
 
-    Only an item with a usable scan id can be logged, and only once: a replayed batch, or a
-    scan id logged before (in this event or another), writes nothing. Returns whether a row
-    was written.
+    Only an item with a usable scan id can be logged, and only once; returns whether it was.
     """
     if item.scan_id is None or not SCAN_ID_RE.fullmatch(item.scan_id):
         return False
@@ -316,6 +307,7 @@ def log_unreadable_scan(
             **_who(actor),
         },
     )
+    # None: a replayed batch, or a scan id logged before (in this event or another).
     return log_id is not None
 
 

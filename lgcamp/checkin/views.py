@@ -64,18 +64,17 @@ def _event_or_404(slug: str) -> Event:
 
 
 def door_access(slug: str, device_label: str | None = None) -> tuple[Event, ScanActor]:
-    """The event and who is scanning, checked on every call.
+    """The event and who is scanning (a paired link's door, or a person allowed to scan).
 
-    A phone paired with an active scanner link for this event scans as that door (one query
-    reads the event and the link together); otherwise a signed-in person allowed to scan,
-    labelled with their device label or name. 404 for an unknown event; 403 when the phone's
-    link has expired or been revoked; sign-in (401 for the API) otherwise.
+    Checked on every call: 404 for an unknown event; 403 when the phone's link has expired or
+    been revoked; sign-in (401 for the API) otherwise.
     """
     grants = session.get(GRANTS) or {}
+    # One query reads the event and this phone's link for it together.
     event, link = links.door_grant(db.session, slug, grants)
     if event is None:
         abort(404)
-    if link is not None and can_scan(link, event):
+    if link is not None and can_scan(link, event):  # a paired phone scans as that door
         return event, ScanActor(person=None, link=link, door_label=link.label)
     if can_scan(current_user, event):
         # A long name is cut to fit the door label columns (a typed door name is checked).

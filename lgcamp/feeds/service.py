@@ -176,12 +176,6 @@ def session_items(
 ) -> list[Item]:
     """Scheduled sessions as confirmed items; withdrawn or unscheduled ones as cancelled items,
     at the time and room they last had, for 30 days after they left the grid.
-
-    A session's SEQUENCE is the event's sequence plus the event's grid version. The session's
-    own placement version misses changes of a slot's times (which move every session in the
-    slot without touching its row), while the grid version is bumped under the grid lock by
-    every change that can move a session or change its status. Unrelated grid changes raise it
-    too, which RFC 5545 allows: subscribing clients replace their copy.
     """
     grids = _grid_states(session, {cs.event_id for cs in camp_sessions})
     off_grid = [cs.id for cs in camp_sessions if not cs.is_scheduled]
@@ -214,6 +208,9 @@ def session_items(
                 cs,
                 slot,
                 room,
+                # The grid version, not the session's placement version: that misses a slot's
+                # new times, which move every session in the slot without touching its row.
+                # Unrelated grid changes raise it too; RFC 5545 allows that.
                 sequence=event.sequence + version,
                 last_modified=max(stamps),
                 cancelled=cancelled,

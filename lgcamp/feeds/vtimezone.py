@@ -155,13 +155,11 @@ def _byday(same: list[Transition]) -> str | None:
 # A pure function of the zone name, memoised because it scans every day from 1970 to 2037.
 @lru_cache(maxsize=32)
 def vtimezone(tzid: str) -> bytes:
-    """The zone's VTIMEZONE block (CRLF lines), RRULE-based where the zone allows.
-
-    `icalendar` writes transitions as long RDATE lists, and some readers ignore RDATE and keep
-    the last DTSTART they saw (vobject, and so Radicale, put a December 09:00 in London at
-    +01:00); so where a zone follows a yearly rule, as Europe/London has since 1996, we write
-    that rule as RRULEs.
+    """The zone's VTIMEZONE block (CRLF lines), as RRULEs where the zone follows a yearly rule
+    (as Europe/London has since 1996), else `icalendar`'s RDATE lists.
     """
+    # Some readers ignore RDATE and keep the last DTSTART they saw (vobject, and so Radicale,
+    # put a December 09:00 in London at +01:00): hence RRULEs wherever the zone allows.
     lines = _rule_lines(tzid)
     if lines is None:
         return Timezone.from_tzid(tzid).to_ical()

@@ -1,14 +1,7 @@
 """Evidence of participation, derived on every read from the records it rests on.
 
-What counts (and never a booking on its own):
-- attended: an accepted check-in (not undone) of the person's booking;
-- hosted: hosting a session that took place (the programme's ``took_place`` rule, in SQL);
-- volunteered: the volunteer or scanner role at an event that has started, or scans logged
-  through the person's account;
-- organised: the organiser role at an event that has started.
-
-Each piece names its source record (table and id). Role evidence counts only for published
-events that have started: a role on next year's camp is a plan, not participation yet.
+What counts (never a booking on its own) is in README.md, Participation and membership; each
+piece names its source record (table and id).
 """
 
 from __future__ import annotations
@@ -130,6 +123,7 @@ def evidence_union(
         .join(Event, Event.id == EventRole.event_id)
         .where(
             EventRole.role.in_([str(r) for r in EVIDENCE_ROLES]),
+            # A role on next year's camp is a plan, not participation yet.
             Event.status == EventStatus.PUBLISHED,
             Event.starts_at <= now,
         )

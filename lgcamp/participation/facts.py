@@ -1,19 +1,7 @@
 """Stored participation facts: the evidence of ``evidence.py`` copied per event, for reports.
 
-Kept because the per-year report derived from the records on each request costs several times
-as much at network scale, on both databases (figures in benchmarks/README.md, Participation).
-
-The rule that keeps them from ever being noticeably stale:
-- a person's own record, their status and the verification page always derive evidence from
-  the records on read (``evidence.person_record``): they never read this table;
-- triggers (``triggers.py``) add the fact of a new check-in, and mark an event stale in the
-  same transaction as any other change to a record its evidence rests on; the network
-  reports read stale events from the records (``reportable_rows``): a report is exact the
-  moment a change commits;
-- the time rules are kept as data (``counts_from``), so evidence that starts to count later
-  (a session's slot ending, an event starting) counts at the right moment without a refresh;
-- ``lgcamp tick`` (``refresh_stale``) rebuilds the facts of stale events, so that reports stay
-  fast; a deleted person's or event's facts go with them (foreign keys, ON DELETE CASCADE).
+Kept so that the per-year report need not re-derive the evidence on each request; how they
+are never behind the records: README.md, Participation and membership (figures: benchmarks/).
 """
 
 from __future__ import annotations

@@ -1,8 +1,5 @@
-"""Network settings, shared-record verification, membership types and members, merge log.
-
-Evidence of participation is derived from check-ins, hosted sessions, roles and scans (see
-``evidence.py``); ``ParticipationFact`` is a copy of it for network reports, which can never be
-behind the records (see ``facts.py``).
+"""Network settings, shared-record verification, membership types and members, merge log,
+and ``ParticipationFact``: a copy of the evidence (``evidence.py``) for network reports.
 """
 
 from __future__ import annotations
@@ -201,11 +198,8 @@ class AccountMerge(Base):
 class ParticipationFact(Base):
     """One piece of evidence, stored so that network reports need not re-derive every check-in.
 
-    A copy, never the truth: rebuilt per event from the records (see ``facts.py``). Triggers on
-    those records mark the event stale at once (``ParticipationStaleEvent``), and reports read
-    stale events from the records themselves, so a report is never behind them; ``lgcamp tick``
-    refreshes the stale events' rows. ``counts_from`` keeps the time rules exact: a hosted
-    session counts from the end of its slot, a role from the start of its event (None: at once).
+    A copy, never the truth: rebuilt per event from the records (``facts.py``); reports read
+    events marked stale (``ParticipationStaleEvent``) from the records themselves.
     """
 
     __tablename__ = "participation_fact"
@@ -230,6 +224,8 @@ class ParticipationFact(Base):
     kind: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(16))
     source_id: Mapped[int] = mapped_column(Integer)
+    # When it starts to count: a hosted session at the end of its slot, a role at the start of
+    # its event (None: at once); the time rules are data, so no refresh is needed then.
     counts_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The person's organisation, trimmed and lower-cased (a change marks their events stale).
     organisation: Mapped[str] = mapped_column(String(160))

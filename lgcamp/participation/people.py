@@ -1,10 +1,7 @@
 """A person's own data: deleting an account, and the download of everything held about them.
 
-Deleting an account anonymises the person row instead of removing it, so that bookings,
-check-ins, hosted sessions and stars still count in reports without saying whose they were:
-name "Deleted person", an unusable placeholder email and password. The organisation is kept
-(decision): it is the name of an employer, not of a person, and the "organisations
-represented" figures of past years stay correct.
+Deleting anonymises the person row instead of removing it, so that reports stay correct;
+what is kept (the organisation too) and what goes: README.md, Participation and membership.
 """
 
 from __future__ import annotations
@@ -62,11 +59,7 @@ def end_booking(session: Session, booking: Booking, now: datetime) -> None:
 def delete_account(session: Session, person: Person, now: datetime) -> None:
     """Remove the person's identity; keep anonymous rows so that counts stay correct.
 
-    Ends a live membership, withdraws the verification link, releases live bookings of events
-    still to come (their places go back), deletes their answers to the events' questions
-    (dietary and access needs among them) and the role they gave when booking, and scrubs the
-    person's emails from the merge log. Bookings and check-ins stay, without a name, so that
-    attendance counts stay right.
+    What it ends, releases and deletes is listed in README.md (Participation and membership).
     """
     if is_deleted(person):
         raise DomainError("This account has been deleted already.")
@@ -94,6 +87,7 @@ def delete_account(session: Session, person: Person, now: datetime) -> None:
     session.execute(delete(Answer).where(Answer.booking_id.in_(own_bookings)))
     session.execute(update(Booking).where(Booking.person_id == person.id).values(job_role=""))
     placeholder = f"deleted-{person.id}-{secrets.token_hex(6)}@{DELETED_DOMAIN}"
+    # The merge log names the person by email: scrub both.
     session.execute(
         update(AccountMerge)
         .where(AccountMerge.kept_person_id == person.id)

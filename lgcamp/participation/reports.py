@@ -1,11 +1,7 @@
 """Reports for organisers and admins, aggregated in SQL (GROUP BY): no query per row.
 
-Per event: booked (people with a confirmed booking), attended (people checked in), no-show
-rate (booked but not checked in, out of booked; none when no check-ins were recorded),
-walk-ins, first-timers and returning attendees (returning = checked in at an earlier event),
-sessions that took place and their hosts. Across years: unique participants (any evidence),
-returning participants (evidence in an earlier year), organisations represented.
-Every count is of distinct people, so merged accounts are never counted twice.
+What each figure counts: README.md, Participation and membership. Every count is of distinct
+people, so merged accounts are never counted twice.
 """
 
 from __future__ import annotations
@@ -172,16 +168,14 @@ def event_reports(session: Session, events: list[Event], now: datetime) -> list[
 
 
 def year_reports(session: Session, now: datetime) -> list[YearReport]:
-    """Figures per year across the network, oldest first (two queries).
-
-    Reads the stored facts (and the records of events marked stale, see ``facts.py``): one
-    statement of four grouped parts, each a scan of a covering index. Returning participants
-    in a year are its participants less those whose first year it is.
+    """Figures per year across the network, oldest first (two queries), from the stored facts
+    and the records of events marked stale (``facts.reportable_rows``).
     """
     found = reportable_rows(session, now)
     rows = found if isinstance(found, CTE) else found.subquery("evidence")
     first = select(func.min(rows.c.year).label("year")).group_by(rows.c.person_id).subquery("first")
     year = event_year(Event.starts_at)
+    # One statement of four grouped parts, each a scan of a covering index.
     parts = union_all(
         select(
             literal("participants"), rows.c.year, func.count(distinct(rows.c.person_id))
@@ -198,6 +192,7 @@ def year_reports(session: Session, now: datetime) -> list[YearReport]:
     for part, y, count in session.execute(parts).all():
         figures.setdefault(part, {})[int(y)] = count
     get = {part: figures.get(part, {}).get for part in ("events", "organisations", "newcomers")}
+    # Returning participants in a year: its participants less those whose first year it is.
     return [
         YearReport(
             y, get["events"](y, 0), p, p - get["newcomers"](y, 0), get["organisations"](y, 0)

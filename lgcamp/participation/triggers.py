@@ -1,12 +1,7 @@
 """Database triggers that keep the stored participation facts from ever being behind the records.
 
-A new accepted check-in adds its fact at once (the common write during a camp, so a camp's
-door does not make its event stale). Any other change to a record the evidence rests on
-(a check-in undone, a booking changing hands, sessions, hosts, slots, roles, a volunteer's
-first scan at an event, the event itself, a person's organisation) marks the event stale in
-the same transaction; reports read stale events from the records until ``lgcamp tick``
-rebuilds their facts. Triggers rather than application hooks: they also see bulk UPDATE and
-DELETE statements, cascades from deleted people and events, and writes from any code path.
+Triggers rather than application hooks: they also see bulk UPDATE and DELETE statements,
+cascades from deleted people and events, and writes from any code path.
 """
 
 from __future__ import annotations
@@ -23,7 +18,8 @@ _FIRST_SCAN = (
     f"SELECT 1 FROM {FACT} f WHERE f.person_id = {{row}}.person_id "
     "AND f.event_id = {row}.event_id AND f.source = 'scan_log')"
 )
-# (table, operation) -> a SELECT of the event ids (as e) to mark stale, over "NEW"/"OLD".
+# (table, operation) -> a SELECT of the event ids (as e) to mark stale, over "NEW"/"OLD": any
+# change to a record the evidence rests on marks its event stale, in the same transaction.
 _MARKS: dict[tuple[str, str], str] = {
     ("check_in", "UPDATE OF booking_id, event_id, undone_at"): _OWN,
     ("check_in", "DELETE"): _OWN,
@@ -89,6 +85,8 @@ def _bodies(dialect: str) -> dict[tuple[str, str], list[str]]:
     ignore = "INSERT OR IGNORE INTO" if dialect == "sqlite" else "INSERT INTO"
     conflict = "" if dialect == "sqlite" else " ON CONFLICT DO NOTHING"
     bodies: dict[tuple[str, str], list[str]] = {
+        # A new check-in adds its fact at once: it is the common write during a camp, so a
+        # camp's door does not make its event stale.
         ("check_in", "INSERT"): [_add_check_in_fact(dialect)]
     }
     for (table, op), select in _MARKS.items():

@@ -1,8 +1,7 @@
 """Signed verification links: the adapter between itsdangerous and a person's record share.
 
-A link carries only (person id, version), signed with the app's secret key. Whether it still
-works is decided by the stored RecordShare: revoked, or regenerated (a newer version), and the
-old link stops working even though its signature is good.
+A link carries only (person id, version); the stored RecordShare decides whether it still
+works, so a withdrawn or replaced link stops working though its signature is good.
 """
 
 from __future__ import annotations

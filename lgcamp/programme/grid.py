@@ -45,12 +45,11 @@ class NotPlaceable(DomainError):
 def lock_grid(session: Session, event_id: int) -> int:
     """Take the event's grid lock and bump its grid version; return the new version.
 
-    The conditional UPDATE of the event's `programme_state` row serialises changes to one
-    event's grid on PostgreSQL as BEGIN IMMEDIATE does on SQLite, so the checks that follow
-    read the latest committed state. Behind it, a move is refused unless the session's
-    placement version is the one the organiser saw (a later move never silently undoes an
-    earlier one), and the database's unique constraint on (slot, room) holds.
+    Changes to one event's grid take turns, so the checks that follow (placement versions, see
+    README.md) read the latest committed state.
     """
+    # The conditional UPDATE of the event's `programme_state` row locks it until commit on
+    # PostgreSQL, as BEGIN IMMEDIATE locks the whole database on SQLite.
     bump = (
         update(ProgrammeState)
         .where(ProgrammeState.event_id == event_id)

@@ -1,8 +1,7 @@
 """Booking questions: the answers people give, who may see them, and their deletion.
 
-Organisation and role are asked of everyone and kept on the booking. Organiser-defined
-questions are stored as `Answer` rows; a sensitive question's answers are deleted a set number
-of days after the event, leaving only anonymous `AnswerTotal` counts.
+Organisation and role are kept on the booking, answers to organisers' questions as `Answer`
+rows; sensitive ones are deleted after the event, leaving anonymous `AnswerTotal` counts.
 """
 
 from __future__ import annotations

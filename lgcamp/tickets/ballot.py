@@ -1,8 +1,7 @@
 """Ballot allocation: a reproducible random draw when booking closes.
 
-Entrants are sorted by booking id and shuffled with `random.Random(seed)`; the seed and the
-resulting order are recorded, so anyone with the list of entries can repeat the draw. The
-first places go to the first drawn; everyone else joins the waitlist in drawn order.
+The seed and the drawn order are recorded, so anyone with the list of entries can repeat the
+draw; the first drawn get the places, everyone else joins the waitlist in drawn order.
 """
 
 from __future__ import annotations

@@ -1,9 +1,5 @@
-"""Booking a place: the sale rules and `book_ticket`, the one service every client uses.
-
-The HTML form, the JSON API, the CLI and the demo seed all call `book_ticket` on the ORM
-session. Capacity is taken by one conditional UPDATE (`offers.take_place`), which also refuses
-a place while anyone is waitlisted (no queue jumping); a second live booking of a person for
-an event fails on the database's partial unique index as well as on the check here.
+"""Booking a place: the sale rules and `book_ticket`, the one service every client uses
+(the HTML form, the JSON API, the CLI and the demo seed, on the ORM session).
 """
 
 from __future__ import annotations
@@ -133,10 +129,7 @@ def bookable_type(session: Session, slug: str, ticket_type_id: int) -> TicketTyp
 def _booking_facts(session: Session, person_id: int, ticket_type: TicketType, now: datetime) -> Any:
     """What booking needs to know, in one statement that also locks the ticket type's row.
 
-    The lock (PostgreSQL; SQLite's write transaction holds the whole database already) makes
-    concurrent bookings of one ticket type take turns until commit, so a waitlist join reads
-    the end of the queue its predecessor left. Columns: place_free, live_status,
-    has_overdue_offer, has_questions.
+    Columns: place_free, live_status, has_overdue_offer, has_questions.
     """
     event_id = ticket_type.event_id
     live_status = (
@@ -156,6 +149,9 @@ def _booking_facts(session: Session, person_id: int, ticket_type: TicketType, no
             asks.label("has_questions"),
         )
         .where(TicketType.id == ticket_type.id)
+        # The lock (PostgreSQL; SQLite's write transaction holds the whole database already)
+        # makes concurrent bookings of one ticket type take turns until commit, so a waitlist
+        # join reads the end of the queue its predecessor left.
         .with_for_update(of=TicketType)
     ).one()
 
@@ -194,7 +190,7 @@ def book_ticket(
     now = now or utcnow()
     check_bookable(ticket_type, secret, now)
     facts = _booking_facts(session, actor.id, ticket_type, now)
-    if facts.live_status is not None:
+    if facts.live_status is not None:  # the partial unique index refuses it too
         raise AlreadyBooked(already_message(BookingStatus(facts.live_status)))
     answers = answers or BookingAnswers(organisation=actor.organisation)
     questions = questions_for(session, ticket_type.event) if facts.has_questions else []
@@ -205,7 +201,7 @@ def book_ticket(
     placed: dict[str, Any]
     if ticket_type.allocation == AllocationMode.BALLOT:
         placed = {"status": BookingStatus.REGISTERED}
-    elif take_place(session, ticket_type.id, unless_waitlist=True):
+    elif take_place(session, ticket_type.id, unless_waitlist=True):  # no queue jumping
         placed = {"status": BookingStatus.CONFIRMED, "confirmed_at": now}
     else:
         # The end of the queue is read in the INSERT itself, after `_booking_facts` took the

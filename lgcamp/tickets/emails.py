@@ -1,9 +1,6 @@
 """Ticket emails: compose each kind and queue it in the caller's transaction.
 
-Every email about a held ticket carries the signed release link. The emails a booking can
-cause (ticket, waitlist place, ballot entry, offer, expired offer) are queued as small rows
-and built when sent (`mail.queue_later`, renderers below), so a booking's transaction renders
-no template, draws no QR code and composes no MIME message.
+Every email about a held ticket carries the signed release link.
 """
 
 from __future__ import annotations
@@ -117,6 +114,9 @@ def render_ballot_entry(session: Session, booking_id: int, _variant: str) -> Ema
     return _compose(booking, "ballot_entry", ballot_entry_subject(booking.event.name))
 
 
+# The emails a booking can cause (ticket, waitlist place, ballot entry, offer, expired offer)
+# are queued as small rows and built when sent, so a booking's transaction renders no
+# template, draws no QR code and composes no MIME message.
 mail.register_renderer(TICKET_KIND, render_ticket)
 mail.register_renderer(WAITLISTED_KIND, render_waitlisted)
 mail.register_renderer(BALLOT_ENTRY_KIND, render_ballot_entry)

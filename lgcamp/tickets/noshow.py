@@ -1,8 +1,6 @@
 """No-shows: reminders, reconfirmation, door release, and each person's history.
 
-All of it runs from `lgcamp tick`. Each email is claimed by a conditional UPDATE of its
-`*_sent_at` column before it is queued (and queued with a dedupe key), so concurrent ticks
-send it once.
+All of it runs from `lgcamp tick`; concurrent ticks send each email once.
 """
 
 from __future__ import annotations
@@ -27,6 +25,8 @@ DEFAULT_REMINDER_DAYS = 3
 
 
 def _claim(session: Session, booking_id: int, column: str, now: datetime) -> bool:
+    # Each email is claimed by a conditional UPDATE of its `*_sent_at` column before it is
+    # queued (with a dedupe key too), so concurrent ticks send it once.
     attribute = getattr(Booking, column)
     result = session.execute(
         update(Booking)

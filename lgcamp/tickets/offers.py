@@ -1,11 +1,7 @@
-"""Offers: places held by conditional UPDATEs and passed down the waitlist.
+"""Offers: places held by conditional UPDATEs and passed down the waitlist (README.md).
 
-`taken` on a ticket type counts the places held (confirmed tickets and open offers). It only
-changes through `take_place` and `free_place`, whose WHERE clauses make the check and the
-change one statement, so concurrent requests on SQLite and PostgreSQL can never oversell.
-A freed place goes straight to the next person on the waitlist as an offer (`fill_places`), in
-the same transaction as the release that freed it; an offer that runs out frees its place
-(`expire_due_offers`), lazily on the requests that touch its ticket type and in `lgcamp tick`.
+`taken` on a ticket type counts the places held (confirmed tickets and open offers); only
+`take_place` and `free_place` change it, check and change in one statement: no overselling.
 """
 
 from __future__ import annotations
@@ -92,9 +88,7 @@ def offer_expiry(settings: TicketSettings, event: Event, now: datetime) -> datet
 def fill_places(session: Session, ticket_type: TicketType, now: datetime | None = None) -> int:
     """Offer each free place to the next person on the waitlist; return offers made.
 
-    Safe to run concurrently: a place is taken before a person is picked, and the person is
-    moved from waitlisted to offered by a conditional UPDATE, so two runs never offer the same
-    place or pick the same person. Offers stop when the event starts (walk-ins get the rest).
+    Safe to run concurrently. Offers stop when the event starts (walk-ins get the rest).
     """
     now = now or utcnow()
     event = ticket_type.event
@@ -103,6 +97,8 @@ def fill_places(session: Session, ticket_type: TicketType, now: datetime | None 
     settings: TicketSettings | None = None  # read only when a place is free (rarely)
     made = 0
     skipped: set[int] = set()
+    # A place is taken before a person is picked, and the person moved from waitlisted to
+    # offered by a conditional UPDATE: two runs never offer one place or pick one person twice.
     while take_place(session, ticket_type.id):
         candidate = session.scalar(
             select(Booking.id)

@@ -106,10 +106,11 @@ def book(slug: str, ticket_type_id: int) -> Response | tuple[str, int]:
 def api_book(slug: str) -> tuple[Response, int]:
     """Book by JSON with the session cookie; answers {"booking": {...}} or a JSON error.
 
-    CSRF-exempt but safe: it requires the header `X-Requested-With: lgcamp`, which a page on
-    another site cannot add to a cross-site request without a CORS preflight (which we never
-    grant), and the session cookie is SameSite=Lax, so it is not sent on cross-site POSTs.
+    CSRF-exempt but safe: it needs a header that another site cannot send (see below).
     """
+    # A page on another site cannot add this header to a cross-site request without a CORS
+    # preflight (never granted), and the SameSite=Lax session cookie is not sent on
+    # cross-site POSTs.
     if request.headers.get("X-Requested-With") != "lgcamp":
         abort(400, "Send the header X-Requested-With: lgcamp.")
     authorize(is_signed_in(current_user))

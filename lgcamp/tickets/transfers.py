@@ -1,9 +1,7 @@
 """Transfers: a holder passes their ticket to a colleague by email.
 
-The emailed link carries a random token (only its hash is stored). The colleague signs in or
-signs up, accepts, and gets a new booking with a new ticket token; the holder's booking ends
-as `released` with the reason `transferred`. The place never returns to the pool, so the
-waitlist is not involved.
+The emailed link carries a random token (only its hash is stored). The place passes straight
+to the colleague's new booking, never back to the pool, so the waitlist is not involved.
 """
 
 from __future__ import annotations
