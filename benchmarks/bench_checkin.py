@@ -156,9 +156,16 @@ def _scans(
     run_wrk(url, duration_s=1, warmup_s=0)  # as run_wrk's own warm-up: GETs, answered 405
     workers = gunicorn_cpu_seconds(port)
     database = postgres_cpu_seconds(lua_env["DATABASE_URL"]) if postgres else {}
-    result = run_wrk(url, duration_s=duration, lua_script="checkin_scans", headers=headers,
-                     lua_env=lua_env, threads=THREADS, connections=connections,
-                     warmup_s=0)  # fmt: skip
+    result = run_wrk(
+        url,
+        duration_s=duration,
+        lua_script="checkin_scans",
+        headers=headers,
+        lua_env=lua_env,
+        threads=THREADS,
+        connections=connections,
+        warmup_s=0,
+    )
     workers = gunicorn_cpu_seconds(port) - workers
     db_cpu = cpu_delta(database, postgres_cpu_seconds(lua_env["DATABASE_URL"])) if postgres else 0
     expect_statuses(name, result, {200})
@@ -203,16 +210,38 @@ def run_database(
             "WRK_THREADS": str(THREADS),
             "DATABASE_URL": url,
         }
-        run_wrk(scans, duration_s=1, lua_script="checkin_scans", headers=headers,
-                lua_env={**lua_env, "WRK_TOKENS_FILE": str(workdir / "warm-up.txt")},
-                threads=THREADS, warmup_s=0)  # fmt: skip
-        first = _scans(f"{name} first scans", "green", port, scans, args.duration, headers,
-                       lua_env, args.connections)  # fmt: skip
+        run_wrk(
+            scans,
+            duration_s=1,
+            lua_script="checkin_scans",
+            headers=headers,
+            lua_env={**lua_env, "WRK_TOKENS_FILE": str(workdir / "warm-up.txt")},
+            threads=THREADS,
+            warmup_s=0,
+        )
+        first = _scans(
+            f"{name} first scans",
+            "green",
+            port,
+            scans,
+            args.duration,
+            headers,
+            lua_env,
+            args.connections,
+        )
         rows.append((f"{name}: first scans", first))
         rescans_file = workdir / "rescans.txt"
         rescans_file.write_text("\n".join(checked_in_tokens(url)) + "\n")
-        again = _scans(f"{name} re-scans", "amber", port, scans, args.duration, headers,
-                       {**lua_env, "WRK_TOKENS_FILE": str(rescans_file)}, args.connections)  # fmt: skip
+        again = _scans(
+            f"{name} re-scans",
+            "amber",
+            port,
+            scans,
+            args.duration,
+            headers,
+            {**lua_env, "WRK_TOKENS_FILE": str(rescans_file)},
+            args.connections,
+        )
         rows.append((f"{name}: re-scans", again))
         cookie, _csrf = pair(port, list_link, "bench-list")
         timings, size = [], 0
