@@ -30,6 +30,7 @@ from harness import (
     Result,
     ceiling,
     common_args,
+    counting_statements,
     cpu_delta,
     describe_checkout,
     expect_statuses,
@@ -53,6 +54,7 @@ from lgcamp.tickets.models import Booking, hash_token, new_token
 
 SECRET_KEY = "bench-checkin-secret-key"
 WARM_UP_TICKETS = 2_000  # scanned for a second before measuring: each worker's first scans
+COUNTED_TICKETS = 20  # scanned in process, once and twice, to count the statements per scan
 LIST_TICKETS = 2_000
 MAX_SCANS_PER_S = 3_000  # the default seed lasts a whole run at this rate
 THREADS = 2
@@ -95,9 +97,42 @@ def seed(url: str, workdir: Path, tickets: int) -> tuple[Path, str, str]:
         db.session.commit()
         db.engine.dispose()
     tokens_file = workdir / "tokens.txt"
-    tokens_file.write_text("\n".join(tokens[WARM_UP_TICKETS:]) + "\n")
+    counted = WARM_UP_TICKETS + COUNTED_TICKETS
+    tokens_file.write_text("\n".join(tokens[counted:]) + "\n")
     (workdir / "warm-up.txt").write_text("\n".join(tokens[:WARM_UP_TICKETS]) + "\n")
+    (workdir / "counted.txt").write_text("\n".join(tokens[WARM_UP_TICKETS:counted]) + "\n")
     return tokens_file, paths[0], paths[1]
+
+
+def statements_per_scan(url: str, workdir: Path, link_path: str) -> tuple[float, float]:
+    """Median statements of a first scan and a re-scan, through the test client (in process)."""
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY})
+    app.instance_path = str(workdir / "instance")
+    client = app.test_client()
+    client.get(link_path)
+    page = client.get("/events/bench-door/door/scan").get_data()
+    csrf = re.search(rb'name="csrf-token" content="([^"]+)"', page)
+    if csrf is None:
+        raise BenchmarkFailed("no CSRF token on the scanner page (in process)")
+    headers = {"X-CSRFToken": csrf.group(1).decode()}
+    with app.app_context():
+        engine = db.engine
+    counts: dict[str, list[int]] = {"green": [], "amber": []}
+    tokens = (workdir / "counted.txt").read_text().split()
+    with counting_statements(engine) as log:
+        for n, token in enumerate(tokens * 2):
+            log.take()
+            answer = client.post(
+                "/api/events/bench-door/door/scans",
+                json={"scan_id": f"counted-{n}", "payload": token},
+                headers=headers,
+            )
+            ran = len(log.take())
+            colour = (answer.get_json() or {}).get("colour", "")
+            if answer.status_code != 200 or colour != ("green" if n < len(tokens) else "amber"):
+                raise BenchmarkFailed(f"in-process scan answered {answer.status_code} {colour}")
+            counts[colour].append(ran)
+    return statistics.median(counts["green"]), statistics.median(counts["amber"])
 
 
 def _request(
@@ -256,6 +291,8 @@ def run_database(
             f"{name}: ticket list for {LIST_TICKETS} tickets: {size / 1024:.0f} KiB, "
             f"median {statistics.median(timings):.1f} ms, max {max(timings):.1f} ms (7 downloads)"
         )
+    first, again = statements_per_scan(url, workdir, door_link)
+    print(f"{name}: statements per scan (in process): first scan {first:g}, re-scan {again:g}")
     return rows
 
 

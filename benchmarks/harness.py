@@ -22,8 +22,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import psycopg
 import sqlalchemy as sa
 
 import lgcamp
@@ -316,6 +318,59 @@ def postgres_cpu_seconds(database_url: str) -> dict[int, float]:
 def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
     """CPU seconds spent between two `postgres_cpu_seconds` snapshots (new backends from 0)."""
     return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+_NOT_COUNTED = ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE")
+
+
+class StatementLog:
+    """The SQL statements the database driver ran on an engine's connections (BEGIN, COMMIT,
+    ROLLBACK and PRAGMA left out), read at the driver so that no path around the ORM hides any:
+    SQLite's trace callback, libpq's protocol trace (one CommandComplete per statement)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.sqlite: list[str] = []
+        fd, name = tempfile.mkstemp(prefix="lgcamp-bench-trace-")
+        self.trace = Path(name)
+        self._fd = fd
+        self._read = 0
+        self.engine = engine
+        engine.dispose()  # new connections only: each gets the trace when it connects
+        sa.event.listen(engine, "connect", self._on_connect)
+
+    def _on_connect(self, dbapi_connection: Any, _record: object) -> None:
+        if self.engine.dialect.name == "sqlite":
+            dbapi_connection.set_trace_callback(self.sqlite.append)
+        else:
+            dbapi_connection.pgconn.trace(self._fd)
+            dbapi_connection.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+
+    def take(self) -> list[str]:
+        """The statements run since the last call."""
+        if self.engine.dialect.name == "sqlite":
+            ran, self.sqlite[:] = list(self.sqlite), []
+        else:
+            text = self.trace.read_text(errors="replace")
+            new, self._read = text[self._read :], len(text)
+            ran = re.findall(r"^B\t\d+\tCommandComplete\t \"([^\"]*)\"$", new, re.M)
+        return [sql for sql in ran if not sql.strip().upper().startswith(_NOT_COUNTED)]
+
+    def close(self) -> None:
+        """Stop tracing: close the engine's connections and remove the trace file."""
+        sa.event.remove(self.engine, "connect", self._on_connect)
+        self.engine.dispose()
+        os.close(self._fd)
+        self.trace.unlink(missing_ok=True)
+
+
+@contextmanager
+def counting_statements(engine: sa.Engine) -> Iterator[StatementLog]:
+    """A StatementLog over this engine while the block runs."""
+    log = StatementLog(engine)
+    try:
+        yield log
+    finally:
+        log.close()
 
 
 class BenchmarkFailed(Exception):
