@@ -16,7 +16,6 @@ import http.cookiejar
 import random
 import re
 import secrets
-import sys
 import tempfile
 import time
 import urllib.parse
@@ -25,11 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from harness import ceiling, free_port, print_table, run_wrk, serve
-from seed import ROOT
-
-# Import the checkout's lgcamp (not an installed copy) when seeding in this process.
-sys.path.insert(0, str(ROOT))
+from harness import CHECKOUT, ceiling, free_port, print_table, run_wrk, serve
 
 PEOPLE = 20_000
 EVENTS = 40
@@ -55,7 +50,7 @@ def seed(url: str, people: int = PEOPLE, events: int = EVENTS) -> tuple[str, str
     rng = random.Random(7)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark"})
     with app.app_context():
-        upgrade(directory=str(ROOT / "lgcamp" / "migrations"))
+        upgrade(directory=str(CHECKOUT / "lgcamp" / "migrations"))
         conn = db.session.connection()
         password_hash = hash_password(PASSWORD)
         now = datetime.now(UTC)
@@ -260,7 +255,7 @@ def main() -> None:
         print(f"seeded in {time.perf_counter() - started:.1f} s")
         hello = ceiling(args.duration, args.connections)
         rows = []
-        with serve("wsgi:app", free_port(), env=env, cwd=str(ROOT)) as base:
+        with serve("wsgi:app", free_port(), env=env, cwd=str(CHECKOUT)) as base:
             admin = sign_in(base, admin_email)
             person = sign_in(base, person_email)
             scenarios = [
