@@ -291,8 +291,8 @@ def run_database(
             f"{name}: ticket list for {LIST_TICKETS} tickets: {size / 1024:.0f} KiB, "
             f"median {statistics.median(timings):.1f} ms, max {max(timings):.1f} ms (7 downloads)"
         )
-    first, again = statements_per_scan(url, workdir, door_link)
-    print(f"{name}: statements per scan (in process): first scan {first:g}, re-scan {again:g}")
+    green, amber = statements_per_scan(url, workdir, door_link)
+    print(f"{name}: statements per scan (in process): first scan {green:g}, re-scan {amber:g}")
     return rows
 
 

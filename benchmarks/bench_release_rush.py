@@ -68,7 +68,7 @@ def seed(database_url: str, instance: str, events: int) -> Path:
     """Create the schema, people and rush events; write the cookie file; return its path."""
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": SECRET})
     app.instance_path = instance
-    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    serializer = app.session_interface.get_signing_serializer(app)
     with app.app_context():
         db.create_all()
         people = add_people(db.session, PEOPLE, "rush")
