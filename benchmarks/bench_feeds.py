@@ -150,7 +150,7 @@ def builder_times(url: str, runs: int) -> list[tuple[str, float, int]]:
 
 def _etag(base: str, path: str) -> str:
     parts = urlsplit(base)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
     conn.request("GET", path)
     response = conn.getresponse()
     response.read()
