@@ -149,7 +149,7 @@ def rush(name: str, database_url: str, args: argparse.Namespace) -> tuple[Result
         "LGCAMP_INSTANCE_PATH": instance,
         "LGCAMP_MAIL_SEND_AFTER_COMMIT": "false",
     }
-    worker = _mail_worker(env)
+    worker = None if args.no_mail_worker else _mail_worker(env)
     try:
         with serve("wsgi:app", port_or_free(args.port), env=env, cwd=str(CHECKOUT)) as base:
             result = run_wrk(
@@ -160,8 +160,9 @@ def rush(name: str, database_url: str, args: argparse.Namespace) -> tuple[Result
                 lua_env={"WRK_RUSH_FILE": str(path), "WRK_THREADS": "2"},
             )
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
     counts = outcome(database_url)
     expect_statuses(name, result, {201})
     if result.requests > args.events * PEOPLE:
@@ -177,6 +178,9 @@ def main() -> None:
     common_args(parser, duration_s=8, connections=64)
     parser.add_argument("--events", type=int, help="rush events of 2,000 tries (default: enough)")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument(
+        "--no-mail-worker", action="store_true", help="leave the email queued (diagnosis)"
+    )
     args = parser.parse_args()
     args.events = args.events or math.ceil(args.duration * MAX_BOOKINGS_PER_S / PEOPLE) + 1
     print(f"Measuring {describe_checkout()}", file=sys.stderr)
