@@ -193,7 +193,8 @@ def main() -> None:
             runs.append(("rush PostgreSQL", *rush("rush PostgreSQL", url, args)))
     print(
         f"\nRelease rush: {PEOPLE} accounts x {PLACES} places per event, {args.connections} "
-        f"connections, {args.duration}s, gunicorn 2 workers, email sent by the mail worker\n"
+        f"connections, {args.duration}s, gunicorn 2 workers, email "
+        f"{'left queued' if args.no_mail_worker else 'sent by the mail worker'}\n"
     )
     print_table([("hello world", top)] + [(name, res) for name, res, _ in runs], top)
     print()
