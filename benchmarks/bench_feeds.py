@@ -13,26 +13,22 @@ import argparse
 import http.client
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from harness import ceiling, free_port, print_table, run_wrk, serve
+from harness import CHECKOUT, ceiling, free_port, print_table, run_wrk, serve
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from lgcamp import create_app  # noqa: E402
-from lgcamp.accounts.models import Person  # noqa: E402
-from lgcamp.database import utcnow  # noqa: E402
-from lgcamp.events.models import Event, EventKind, EventStatus  # noqa: E402
-from lgcamp.extensions import db  # noqa: E402
-from lgcamp.feeds import service  # noqa: E402
-from lgcamp.feeds.ical import FeedHeader, feed_ics  # noqa: E402
-from lgcamp.programme.models import (  # noqa: E402
+from lgcamp import create_app
+from lgcamp.accounts.models import Person
+from lgcamp.database import utcnow
+from lgcamp.events.models import Event, EventKind, EventStatus
+from lgcamp.extensions import db
+from lgcamp.feeds import service
+from lgcamp.feeds.ical import FeedHeader, feed_ics
+from lgcamp.programme.models import (
     CampSession,
     ProgrammeState,
     Room,
@@ -154,7 +150,7 @@ def builder_times(url: str, runs: int) -> list[tuple[str, float, int]]:
 
 def _etag(base: str, path: str) -> str:
     parts = urlsplit(base)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
     conn.request("GET", path)
     response = conn.getresponse()
     response.read()
@@ -186,7 +182,7 @@ def main() -> None:
         ("event feed (200 sessions)", f"/events/{CAMP_SLUG}/programme.ics"),
     ]
     ready = "/feeds/events.ics"
-    with serve("wsgi:app", free_port(), env=env, cwd=str(ROOT), ready_path=ready) as base:
+    with serve("wsgi:app", free_port(), env=env, cwd=str(CHECKOUT), ready_path=ready) as base:
         # The 304 runs go first: a full-feed run leaves slow requests queued behind it.
         for name, path in paths:
             # No plain-GET warm-up here (the harness default): a second of full feeds from 16

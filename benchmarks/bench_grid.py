@@ -18,15 +18,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sys
 import tempfile
 import threading
 import time
 import urllib.request
 from datetime import timedelta
-from pathlib import Path
 
 from harness import (
+    CHECKOUT,
     Result,
     ceiling,
     free_port,
@@ -35,9 +34,6 @@ from harness import (
     run_wrk,
     serve,
 )
-
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 OPEN_GRIDS = 1000
 POLL_SECONDS = 3  # static/js/live-grid.js and lgcamp.programme.blueprint.POLL_SECONDS
@@ -201,11 +197,11 @@ def main() -> None:
         "LGCAMP_DATABASE_URL": database_url,
         "LGCAMP_SECRET_KEY": "bench",
         "LGCAMP_INSTANCE_PATH": instance,
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": str(CHECKOUT),
     }
     rows = []
     port = free_port()
-    with serve("wsgi:app", port, env=env, cwd=str(REPO), ready_path="/") as base:
+    with serve("wsgi:app", port, env=env, cwd=str(CHECKOUT), ready_path="/") as base:
         page_url, live_url = f"{base}/events/{slug}/grid", f"{base}/events/{slug}/grid/live"
         before = gunicorn_cpu_seconds(port)
         full = run_wrk(page_url, connections=args.connections, duration_s=args.duration)

@@ -16,20 +16,15 @@ import http.cookiejar
 import random
 import re
 import secrets
-import sys
 import tempfile
 import time
 import urllib.parse
 import urllib.request
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
-from harness import ceiling, free_port, print_table, run_wrk, serve
-from seed import ROOT
-
-# Import the checkout's lgcamp (not an installed copy) when seeding in this process.
-sys.path.insert(0, str(ROOT))
+from harness import CHECKOUT, ceiling, free_port, print_table, run_wrk, serve
+from seed import postgres_database, sqlite_url
 
 PEOPLE = 20_000
 EVENTS = 40
@@ -55,7 +50,7 @@ def seed(url: str, people: int = PEOPLE, events: int = EVENTS) -> tuple[str, str
     rng = random.Random(7)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark"})
     with app.app_context():
-        upgrade(directory=str(ROOT / "lgcamp" / "migrations"))
+        upgrade(directory=str(CHECKOUT / "lgcamp" / "migrations"))
         conn = db.session.connection()
         password_hash = hash_password(PASSWORD)
         now = datetime.now(UTC)
@@ -239,58 +234,56 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--postgres", metavar="ADMIN_URL", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--database", help="PostgreSQL database name (default: random)")
     args = parser.parse_args()
+    with (
+        postgres_database(args.postgres, args.database, "lgcamp_bench_participation")
+        if args.postgres
+        else nullcontext(sqlite_url())
+    ) as url:
+        measure(url, args)
 
+
+def measure(url: str, args: argparse.Namespace) -> None:
+    """Seed this database, serve it, measure the scenarios, print the table."""
     instance = tempfile.mkdtemp(prefix="lgcamp-bench-participation-")
-    env: dict[str, Any] = {"LGCAMP_INSTANCE_PATH": instance, "LGCAMP_SECRET_KEY": "benchmark"}
-    pg_name = None
-    if args.postgres:
-        from seed import PG_ADMIN_URL, _psql
-
-        pg_name = f"lgcamp_bench_{secrets.token_hex(4)}"
-        _psql(f'CREATE DATABASE "{pg_name}"')
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{pg_name}"
-    else:
-        url = f"sqlite:///{Path(instance) / 'bench.sqlite'}"
-    env["LGCAMP_DATABASE_URL"] = url
-    try:
-        started = time.perf_counter()
-        admin_email, person_email = seed(url)
-        print(f"seeded in {time.perf_counter() - started:.1f} s")
-        hello = ceiling(args.duration, args.connections)
-        rows = []
-        with serve("wsgi:app", free_port(), env=env, cwd=str(ROOT)) as base:
-            admin = sign_in(base, admin_email)
-            person = sign_in(base, person_email)
-            scenarios = [
-                ("per-year report", "/reports/years", admin),
-                ("record page", "/network/record", person),
-                ("per-event report, 40 events", "/reports", admin),
-            ]
-            for name, path, cookie in scenarios:
-                single = min(_time_once(base, path, cookie) for _ in range(3))
-                print(f"{name}: one request alone {single:.1f} ms")
-                result = run_wrk(
-                    base + path,
-                    connections=args.connections,
-                    duration_s=args.duration,
-                    headers={"Cookie": cookie},
-                    count_statuses=True,
-                )
-                rows.append((name, result))
-        database = "PostgreSQL" if args.postgres else "SQLite"
-        print(
-            f"\nDatabase: {database}; {PEOPLE} people, {EVENTS} events, "
-            f"{EVENTS * ATTENDED_PER_EVENT} check-ins; 2 gunicorn workers; "
-            f"{args.connections} connections"
-        )
-        print_table([("hello world", hello), *rows], hello)
-    finally:
-        if pg_name:
-            from seed import _psql
-
-            _psql(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+    env = {
+        "LGCAMP_INSTANCE_PATH": instance,
+        "LGCAMP_SECRET_KEY": "benchmark",
+        "LGCAMP_DATABASE_URL": url,
+    }
+    started = time.perf_counter()
+    admin_email, person_email = seed(url)
+    print(f"seeded in {time.perf_counter() - started:.1f} s")
+    hello = ceiling(args.duration, args.connections)
+    rows = []
+    with serve("wsgi:app", free_port(), env=env, cwd=str(CHECKOUT)) as base:
+        admin = sign_in(base, admin_email)
+        person = sign_in(base, person_email)
+        scenarios = [
+            ("per-year report", "/reports/years", admin),
+            ("record page", "/network/record", person),
+            ("per-event report, 40 events", "/reports", admin),
+        ]
+        for name, path, cookie in scenarios:
+            single = min(_time_once(base, path, cookie) for _ in range(3))
+            print(f"{name}: one request alone {single:.1f} ms")
+            result = run_wrk(
+                base + path,
+                connections=args.connections,
+                duration_s=args.duration,
+                headers={"Cookie": cookie},
+                count_statuses=True,
+            )
+            rows.append((name, result))
+    database = "PostgreSQL" if args.postgres else "SQLite"
+    print(
+        f"\nDatabase: {database}; {PEOPLE} people, {EVENTS} events, "
+        f"{EVENTS * ATTENDED_PER_EVENT} check-ins; 2 gunicorn workers; "
+        f"{args.connections} connections"
+    )
+    print_table([("hello world", hello), *rows], hello)
 
 
 if __name__ == "__main__":

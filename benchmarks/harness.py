@@ -1,17 +1,12 @@
-"""Benchmark harness: run an app under gunicorn on loopback and load it with wrk.
+"""Benchmark harness: gunicorn on loopback, wrk as the load, checks that fail the run.
 
-Typical use from a script in this directory (run as ``.venv/bin/python benchmarks/x.py``)::
-
-    from harness import ceiling, free_port, print_table, run_wrk, serve
-
-    top = ceiling(duration_s=10)
-    with serve("wsgi:app", free_port(), env={...}, cwd="/work/main") as base:
-        res = run_wrk(base + "/events/x", duration_s=10)
-    print_table([("event page", res)], top)
+The checkout measured is the one whose Python runs the script (its editable ``lgcamp``):
+``/other/checkout/.venv/bin/python benchmarks/bench_checkin.py`` measures that checkout.
 """
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import math
 import os
@@ -23,14 +18,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+import psycopg
+import sqlalchemy as sa
+
+import lgcamp
 
 BENCH_DIR = Path(__file__).resolve().parent
 LUA_DIR = BENCH_DIR / "lua"
+CHECKOUT = Path(lgcamp.__file__).resolve().parent.parent  # the code under test
 HOST = "127.0.0.1"
 _LOOPBACK_NAMES = {"127.0.0.1", "localhost"}
 
@@ -190,6 +192,8 @@ def serve(
         yield f"http://{HOST}:{port}"
     finally:
         _stop(proc)
+        if "Traceback" in log.read_text(errors="replace"):
+            print(f"gunicorn logged errors; the last lines:\n{_tail(log)}", file=sys.stderr)
         log.unlink(missing_ok=True)
 
 
@@ -283,16 +287,157 @@ def gunicorn_cpu_seconds(port: int) -> float:
     )
 
 
-def postgres_cpu_seconds() -> float:
-    """CPU time used so far by every PostgreSQL server process (the machine's other work on
-    the same server counts too: run on a quiet machine)."""
-    return sum(cpu for name, _, cpu in _processes() if name == "postgres")
+def postgres_cpu_seconds(database_url: str) -> dict[int, float]:
+    """CPU seconds used so far by each server process serving this database (by pid).
+
+    Only the benchmark's own database's backends count, not the server's other work; compare
+    two snapshots with `cpu_delta`.
+    """
+    url = sa.make_url(database_url)
+    engine = sa.create_engine(url.set(database="postgres"))
+    with engine.connect() as conn:
+        pids = set(
+            conn.execute(
+                sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :name"),
+                {"name": url.database},
+            ).scalars()
+        )
+    engine.dispose()
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:  # ended meanwhile, or another host
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return used
 
 
-def ceiling(duration_s: int = 10, connections: int = 16) -> Result:
+def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two `postgres_cpu_seconds` snapshots (new backends from 0)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+_NOT_COUNTED = ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE")
+
+
+class StatementLog:
+    """The SQL statements the database driver ran on an engine's connections (BEGIN, COMMIT,
+    ROLLBACK and PRAGMA left out), read at the driver so that no path around the ORM hides any:
+    SQLite's trace callback, libpq's protocol trace (one CommandComplete per statement)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.sqlite: list[str] = []
+        fd, name = tempfile.mkstemp(prefix="lgcamp-bench-trace-")
+        self.trace = Path(name)
+        self._fd = fd
+        self._read = 0
+        self.engine = engine
+        engine.dispose()  # new connections only: each gets the trace when it connects
+        sa.event.listen(engine, "connect", self._on_connect)
+
+    def _on_connect(self, dbapi_connection: Any, _record: object) -> None:
+        if self.engine.dialect.name == "sqlite":
+            dbapi_connection.set_trace_callback(self.sqlite.append)
+        else:
+            dbapi_connection.pgconn.trace(self._fd)
+            dbapi_connection.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+
+    def take(self) -> list[str]:
+        """The statements run since the last call."""
+        if self.engine.dialect.name == "sqlite":
+            ran, self.sqlite[:] = list(self.sqlite), []
+        else:
+            text = self.trace.read_text(errors="replace")
+            new, self._read = text[self._read :], len(text)
+            ran = re.findall(r"^B\t\d+\tCommandComplete\t \"([^\"]*)\"$", new, re.M)
+        return [sql for sql in ran if not sql.strip().upper().startswith(_NOT_COUNTED)]
+
+    def close(self) -> None:
+        """Stop tracing: close the engine's connections and remove the trace file."""
+        sa.event.remove(self.engine, "connect", self._on_connect)
+        self.engine.dispose()
+        os.close(self._fd)
+        self.trace.unlink(missing_ok=True)
+
+
+@contextmanager
+def counting_statements(engine: sa.Engine) -> Iterator[StatementLog]:
+    """A StatementLog over this engine while the block runs."""
+    log = StatementLog(engine)
+    try:
+        yield log
+    finally:
+        log.close()
+
+
+class BenchmarkFailed(Exception):
+    """An answer was not the one the benchmark expects: the figures would be wrong."""
+
+
+def expect_statuses(name: str, result: Result, allowed: set[int]) -> None:
+    """Fail unless every response had an allowed status and no socket error occurred."""
+    wrong = {s: n for s, n in result.status_counts.items() if s not in allowed}
+    if not result.status_counts:
+        raise BenchmarkFailed(f"{name}: no statuses counted (wrk script without counts?)")
+    if wrong or result.socket_errors:
+        raise BenchmarkFailed(
+            f"{name}: expected only {sorted(allowed)}, got statuses {result.status_counts} "
+            f"and {result.socket_errors} socket errors"
+        )
+
+
+def common_args(parser: argparse.ArgumentParser, duration_s: int, connections: int) -> None:
+    """Add --duration, --connections, --port, --hello-port, --postgres and --database."""
+    parser.add_argument("--duration", type=int, default=duration_s, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=connections)
+    parser.add_argument("--port", type=int, default=0, help="app port (default: a free one)")
+    parser.add_argument("--hello-port", type=int, default=0, help="hello world's port")
+    parser.add_argument(
+        "--postgres",
+        metavar="ADMIN_URL",
+        help="also run on PostgreSQL: a server URL such as "
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres (host and port from it)",
+    )
+    parser.add_argument(
+        "--database", help="name of the PostgreSQL database to create and drop (default: random)"
+    )
+
+
+def port_or_free(port: int) -> int:
+    """The port asked for, or a free one when 0."""
+    return port or free_port()
+
+
+def run_main(main: Callable[[], None]) -> None:
+    """Run a benchmark's main; a failed check exits 1 with its message."""
+    try:
+        main()
+    except BenchmarkFailed as failure:
+        sys.exit(f"BENCHMARK FAILED: {failure}")
+
+
+def describe_checkout() -> str:
+    """The checkout under test and its commit, for the report's header."""
+    proc = subprocess.run(
+        ["git", "-C", str(CHECKOUT), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return f"{CHECKOUT} at {proc.stdout.strip() or 'unknown commit'}"
+
+
+def ceiling(duration_s: int = 10, connections: int = 16, port: int = 0) -> Result:
     """Measure GET / on benchmarks/hello.py:app (gunicorn, 2 workers, loopback)."""
-    with serve("hello:app", free_port(), workers=2, cwd=str(BENCH_DIR)) as base:
-        return run_wrk(base + "/", connections=connections, duration_s=duration_s)
+    with serve("hello:app", port_or_free(port), workers=2, cwd=str(BENCH_DIR)) as base:
+        result = run_wrk(
+            base + "/", connections=connections, duration_s=duration_s, count_statuses=True
+        )
+    expect_statuses("hello world", result, {200})
+    return result
 
 
 def _fmt_ms(value: float) -> str:
