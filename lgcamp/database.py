@@ -9,6 +9,8 @@ import sqlite3
 import threading
 import time
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -78,6 +80,17 @@ def utcnow() -> datetime:
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
 
 
+@contextmanager
+def reading() -> Iterator[None]:
+    """Transactions begun in the block only read: on SQLite a deferred BEGIN, not the write lock
+    (for work outside requests, such as the mail sender rendering a message)."""
+    token = write_intent.set(False)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
 BUSY_TIMEOUT_MS = 15000
 
 
@@ -100,7 +113,15 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> 
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        _run(connection, "BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        if write_intent.get():
+            try:
+                begin_immediate(connection.connection.dbapi_connection, busy_timeout_ms)  # type: ignore[arg-type]
+            except sqlite3.Error as error:
+                raise exc.DBAPIError.instance(
+                    "BEGIN IMMEDIATE", (), error, sqlite3.Error
+                ) from error
+        else:
+            _run(connection, "BEGIN")
 
 
 def _run(connection: Connection, sql: str) -> None:
@@ -110,6 +131,38 @@ def _run(connection: Connection, sql: str) -> None:
         connection.connection.dbapi_connection.execute(sql)  # type: ignore[union-attr]
     except sqlite3.Error as error:
         raise exc.DBAPIError.instance(sql, (), error, sqlite3.Error) from error
+
+
+# How long a writer waits between tries for the write lock: short at first, since a write
+# request holds it for a few milliseconds. SQLite's own busy handler sleeps 1, 2, 5, 10, 15,
+# 20 ms... between tries, so a writer that arrives just after another often sleeps several
+# times longer than the lock is held, leaving its worker idle while requests queue.
+LOCK_RETRY_SLEEPS = (0.0002, 0.0002, 0.0005, 0.0005, 0.001, 0.001, 0.002)
+LOCK_RETRY_MAX_SLEEP = 0.004
+
+
+def begin_immediate(raw: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    """BEGIN IMMEDIATE, retrying at short intervals while another connection writes; gives up,
+    as the busy timeout would, after busy_timeout_ms (Python cannot install a busy handler, so
+    SQLite's is off for the attempt and the retries happen here)."""
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        tries = 0
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise
+            pause = LOCK_RETRY_SLEEPS[tries] if tries < len(LOCK_RETRY_SLEEPS) else None
+            time.sleep(pause or LOCK_RETRY_MAX_SLEEP)
+            tries += 1
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
 
 
 # --- WAL checkpoints off the request path (SQLite) -------------------------------------------

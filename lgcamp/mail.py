@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
 
-from lgcamp.database import Base, UTCDateTime, utcnow
+from lgcamp.database import Base, UTCDateTime, reading, utcnow
 
 # SMTP lines end in CRLF; smtplib converts bare LFs only in str messages, so a message of
 # more than 1,000 bytes stored with LFs reaches the server as one line. Made once: a policy
@@ -228,11 +228,14 @@ def _claim(session: Session, email_id: int) -> bool:
 
 
 def _deliver(session: Session, email_id: int) -> int:
-    email = session.get(OutboundEmail, email_id)
-    assert email is not None
-    recipient = email.recipient
-    raw = render(session, email)
-    session.rollback()
+    # Loading and rendering (a QR code, an .ics file) only read: on SQLite they must not hold
+    # the write lock that bookings wait for; only recording the outcome writes.
+    with reading():
+        email = session.get(OutboundEmail, email_id)
+        assert email is not None
+        recipient = email.recipient
+        raw = render(session, email)
+        session.rollback()
     if raw is None:
         _record(
             session,
