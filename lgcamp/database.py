@@ -137,8 +137,8 @@ def _run(connection: Connection, sql: str) -> None:
 # request holds it for a few milliseconds. SQLite's own busy handler sleeps 1, 2, 5, 10, 15,
 # 20 ms... between tries, so a writer that arrives just after another often sleeps several
 # times longer than the lock is held, leaving its worker idle while requests queue.
-LOCK_RETRY_SLEEPS = (0.0002, 0.0002, 0.0005, 0.0005, 0.001, 0.001, 0.002)
-LOCK_RETRY_MAX_SLEEP = 0.004
+LOCK_RETRY_SLEEPS = (0.0001, 0.0001, 0.0002, 0.0002, 0.0005, 0.0005)
+LOCK_RETRY_MAX_SLEEP = 0.001
 
 
 def begin_immediate(raw: sqlite3.Connection, busy_timeout_ms: int) -> None:

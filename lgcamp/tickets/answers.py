@@ -94,8 +94,9 @@ def save_answers(
     session: Session, booking: Booking, questions: list[Question], answers: BookingAnswers
 ) -> None:
     """Store the answers on a booking (validated already)."""
-    booking.organisation = answers.organisation.strip()
-    booking.job_role = answers.job_role.strip()
+    organisation, job_role = answers.organisation.strip(), answers.job_role.strip()
+    if (booking.organisation, booking.job_role) != (organisation, job_role):
+        booking.organisation, booking.job_role = organisation, job_role
     for question in questions:
         value = answers.values.get(question.id, "").strip()
         if value:

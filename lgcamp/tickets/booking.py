@@ -5,15 +5,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ScalarSelect, Select, exists, func, insert, select
+from sqlalchemy import Select, Table, bindparam, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
 from lgcamp import mail
 from lgcamp.accounts.models import Person
-from lgcamp.database import utcnow
+from lgcamp.database import UTCDateTime, utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event, EventStatus
 from lgcamp.tickets import emails
@@ -126,49 +126,71 @@ def bookable_type(session: Session, slug: str, ticket_type_id: int) -> TicketTyp
     )
 
 
-def _booking_facts(session: Session, person_id: int, ticket_type: TicketType, now: datetime) -> Any:
-    """What booking needs to know, in one statement that also locks the ticket type's row.
-
-    Columns: place_free, live_status, has_overdue_offer, has_questions.
-    """
-    event_id = ticket_type.event_id
-    live_status = (
-        _live_bookings(person_id, event_id).with_only_columns(Booking.status).scalar_subquery()
-    )
-    overdue = exists().where(
-        Booking.ticket_type_id == ticket_type.id,
-        Booking.status == BookingStatus.OFFERED,
-        Booking.offer_expires_at < now,
-    )
-    asks = exists().where(Question.event_id == event_id)
-    return session.execute(
-        select(
-            (TicketType.taken < TicketType.capacity).label("place_free"),
-            live_status.label("live_status"),
-            overdue.label("has_overdue_offer"),
-            asks.label("has_questions"),
+_type, _booking = cast(Table, TicketType.__table__), cast(Table, Booking.__table__)
+_question = cast(Table, Question.__table__)
+# What booking needs to know, in one statement (built once) that also locks the ticket type's
+# row: place_free, live_status, has_overdue_offer, has_questions.
+_FACTS = (
+    select(
+        (_type.c.taken < _type.c.capacity).label("place_free"),
+        select(_booking.c.status)
+        .where(
+            _booking.c.person_id == bindparam("person_id"),
+            _booking.c.event_id == _type.c.event_id,
+            _booking.c.status.in_(LIVE_STATUSES),
         )
-        .where(TicketType.id == ticket_type.id)
-        # The lock (PostgreSQL; SQLite's write transaction holds the whole database already)
-        # makes concurrent bookings of one ticket type take turns until commit, so a waitlist
-        # join reads the end of the queue its predecessor left.
-        .with_for_update(of=TicketType)
-    ).one()
+        .scalar_subquery()
+        .label("live_status"),
+        exists()
+        .where(
+            _booking.c.ticket_type_id == _type.c.id,
+            _booking.c.status == BookingStatus.OFFERED,
+            _booking.c.offer_expires_at < bindparam("now", type_=UTCDateTime),
+        )
+        .label("has_overdue_offer"),
+        exists().where(_question.c.event_id == _type.c.event_id).label("has_questions"),
+    )
+    .where(_type.c.id == bindparam("type_id"))
+    .with_for_update(of=_type)
+)
+
+
+def _booking_facts(session: Session, person_id: int, ticket_type: TicketType, now: datetime) -> Any:
+    """The facts above for this person and ticket type."""
+    # The lock (PostgreSQL; SQLite's write transaction holds the whole database already)
+    # makes concurrent bookings of one ticket type take turns until commit, so that a
+    # waitlist join reads the end of the queue its predecessor left.
+    params = {"person_id": person_id, "type_id": ticket_type.id, "now": now}
+    return session.execute(_FACTS, params).one()
 
 
 # --- booking ------------------------------------------------------------------------------
 
 
-def insert_booking(session: Session, **values: Any) -> Booking:
-    """Insert a live booking with a new token, in one INSERT ... RETURNING the row (values
-    computed in the statement, such as a queue position, come back without a re-read).
+# One INSERT ... RETURNING the row, for every new booking; a waitlist place's position (the end
+# of the queue + 1) is read in the statement itself.
+_INSERT = insert(Booking).returning(Booking)
+_INSERT_WAITLISTED = (
+    insert(Booking)
+    .values(
+        queue_position=select(func.coalesce(func.max(_booking.c.queue_position), 0) + 1)
+        .where(_booking.c.ticket_type_id == bindparam("queue_of"))
+        .scalar_subquery()
+    )
+    .returning(Booking)
+)
 
-    The database's partial unique index refuses a second live booking per person and event.
-    """
+
+def insert_booking(session: Session, *, next_in_queue: bool = False, **values: Any) -> Booking:
+    """Insert a live booking with a new token (`next_in_queue`: at the end of the waitlist);
+    the database's partial unique index refuses a second live booking per person and event."""
     token = new_token()
     values |= {"token": token, "token_hash": hash_token(token)}
+    statement = _INSERT
+    if next_in_queue:
+        statement, values["queue_of"] = _INSERT_WAITLISTED, values["ticket_type_id"]
     try:
-        return session.scalars(insert(Booking).values(values).returning(Booking)).one()
+        return session.scalars(statement, values).one()
     except IntegrityError as error:
         # The transaction is now unusable: the caller's error handler rolls it back.
         raise AlreadyBooked(DUPLICATE_MESSAGE) from error
@@ -206,10 +228,7 @@ def book_ticket(
     else:
         # The end of the queue is read in the INSERT itself, after `_booking_facts` took the
         # lock.
-        placed = {
-            "status": BookingStatus.WAITLISTED,
-            "queue_position": _next_queue_position(ticket_type.id),
-        }
+        placed = {"status": BookingStatus.WAITLISTED, "next_in_queue": True}
     booking = insert_booking(
         session,
         event_id=ticket_type.event_id,
@@ -228,15 +247,6 @@ def book_ticket(
         fill_places(session, ticket_type, now)
         session.refresh(booking)
     return booking
-
-
-def _next_queue_position(ticket_type_id: int) -> ScalarSelect[int]:
-    """The end of the ticket type's queue + 1."""
-    return (
-        select(func.coalesce(func.max(Booking.queue_position), 0) + 1)
-        .where(Booking.ticket_type_id == ticket_type_id)
-        .scalar_subquery()
-    )
 
 
 def booking_json(booking: Booking, url: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, exists, select, update
+from sqlalchemy import CursorResult, Table, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from lgcamp.database import utcnow
@@ -22,25 +22,29 @@ LAST_DAY = timedelta(days=1)
 LAST_DAY_OFFER_HOURS = 3
 
 
+_type, _booking = cast(Table, TicketType.__table__), cast(Table, Booking.__table__)
+# Taking a place: one conditional UPDATE (built once; the check and the change are one
+# statement), and its variant that also refuses while anyone is waitlisted.
+_TAKE_PLACE = (
+    update(_type)
+    .where(_type.c.id == bindparam("type_id"), _type.c.taken < _type.c.capacity)
+    .values(taken=_type.c.taken + 1)
+)
+_TAKE_PLACE_UNLESS_WAITLIST = _TAKE_PLACE.where(
+    ~exists().where(
+        _booking.c.ticket_type_id == bindparam("type_id"),
+        _booking.c.status == BookingStatus.WAITLISTED,
+    )
+)
+
+
 def take_place(session: Session, ticket_type_id: int, unless_waitlist: bool = False) -> bool:
     """Take one place if any is left; False when full. The same on SQLite and PostgreSQL.
 
     With `unless_waitlist`, also False while anyone is waiting: a new booker never jumps the
-    queue. The check and the change are still one statement.
-    """
-    query = update(TicketType).where(
-        TicketType.id == ticket_type_id, TicketType.taken < TicketType.capacity
-    )
-    if unless_waitlist:
-        query = query.where(
-            ~exists().where(
-                Booking.ticket_type_id == ticket_type_id,
-                Booking.status == BookingStatus.WAITLISTED,
-            )
-        )
-    result = session.execute(
-        query.values(taken=TicketType.taken + 1).execution_options(synchronize_session=False)
-    )
+    queue."""
+    query = _TAKE_PLACE_UNLESS_WAITLIST if unless_waitlist else _TAKE_PLACE
+    result = session.execute(query, {"type_id": ticket_type_id})
     return cast("CursorResult[Any]", result).rowcount == 1
 
 
