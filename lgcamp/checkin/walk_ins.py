@@ -16,8 +16,8 @@ from lgcamp.checkin.scans import ScanActor, ScanInput, record_scan
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event, EventStatus
-from lgcamp.tickets.booking import live_booking
-from lgcamp.tickets.models import Booking, BookingStatus, TicketType
+from lgcamp.tickets.booking import insert_booking, live_booking
+from lgcamp.tickets.models import BookingStatus, TicketType
 from lgcamp.tickets.offers import take_place
 
 
@@ -77,7 +77,8 @@ def register_walk_in(
         raise NoPlacesLeft(
             f"No places left for {ticket_type.name}: the event is full.", field="ticket_type_id"
         )
-    booking = Booking(
+    booking = insert_booking(
+        session,
         event_id=event.id,
         ticket_type_id=ticket_type.id,
         person_id=person.id,
@@ -86,8 +87,6 @@ def register_walk_in(
         confirmed_at=utcnow(),
         organisation=person.organisation,
     )
-    session.add(booking)
-    session.flush()
     walked_in = ScanInput(
         scan_id=scan.scan_id,
         method=ScanMethod.WALK_IN,
