@@ -16,7 +16,7 @@ from lgcamp.accounts.service import load_person
 from lgcamp.checkin import views as checkin_views
 from lgcamp.cli import register_commands
 from lgcamp.config import CHECKOUT_DIR, PACKAGE_DIR
-from lgcamp.database import configure_sqlite, start_background_checkpoints, write_intent
+from lgcamp.database import configure_sqlite, write_intent
 from lgcamp.errors import register_error_handlers
 from lgcamp.events import views as events_views
 from lgcamp.events.markdown import render_markdown
@@ -84,8 +84,6 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
-            if app.config["SQLITE_BACKGROUND_CHECKPOINTS"]:
-                start_background_checkpoints(db.engine)
     migrate.init_app(
         app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True, compare_type=True
     )

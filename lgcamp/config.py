@@ -50,9 +50,6 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE: str = "Lax"
     MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
     DEFAULT_TIMEZONE: str = "Europe/London"
-    # SQLite: copy the write-ahead log back into the database on a thread of each process,
-    # every second, instead of inside the request whose commit fills it (database.py).
-    SQLITE_BACKGROUND_CHECKPOINTS: bool = True
     # Behind this many reverse proxies, trust their X-Forwarded-For/-Proto/-Host/-Port/-Prefix
     # (werkzeug's ProxyFix): links and https checks then follow the client's view. 0: none.
     TRUSTED_PROXIES: int = 0

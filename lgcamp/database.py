@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import enum
-import os
 import sqlite3
-import threading
 import time
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -106,9 +103,6 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> 
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
-        if engine in _CHECKPOINTED:
-            _ensure_checkpointer(engine)
-            cursor.execute("PRAGMA wal_autocheckpoint = 0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -163,74 +157,3 @@ def begin_immediate(raw: sqlite3.Connection, busy_timeout_ms: int) -> None:
             tries += 1
     finally:
         raw.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-
-
-# --- WAL checkpoints off the request path (SQLite) -------------------------------------------
-#
-# SQLite copies the write-ahead log back into the database file (a checkpoint, with an fsync)
-# inside whichever commit pushes the log past 1,000 pages: every few hundred check-ins, one
-# scan waits several milliseconds for it, and the requests queued behind it wait too (measured
-# in process: p99 of a scan 6.3 ms with automatic checkpoints, 1.7 ms without). With background
-# checkpoints, the app's connections never checkpoint; a thread per process does it every
-# second on a connection of its own (PASSIVE: it never blocks readers or writers, and SQLite
-# releases the GIL while it copies and syncs).
-
-CHECKPOINT_INTERVAL_S = 1.0
-_CHECKPOINTED: weakref.WeakSet[Engine] = weakref.WeakSet()
-_CHECKPOINTERS: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
-_CHECKPOINTER_LOCK = threading.Lock()
-
-
-def start_background_checkpoints(engine: Engine) -> bool:
-    """Checkpoint this SQLite file database's log on a thread, not in requests; False when it
-    does not apply (another database, or SQLite in memory). Connections opened from now on
-    leave checkpoints to the thread; the pool is emptied so that every connection does."""
-    if engine.dialect.name != "sqlite" or not _database_file(engine):
-        return False
-    _CHECKPOINTED.add(engine)
-    engine.dispose()
-    _ensure_checkpointer(engine)
-    return True
-
-
-def _database_file(engine: Engine) -> str | None:
-    database = engine.url.database
-    return database if database and database != ":memory:" else None
-
-
-def _ensure_checkpointer(engine: Engine) -> None:
-    """Start this process's checkpoint thread for the engine unless it runs (a forked worker
-    starts its own: threads do not survive a fork)."""
-    with _CHECKPOINTER_LOCK:
-        if _CHECKPOINTERS.get(engine) == os.getpid():
-            return
-        _CHECKPOINTERS[engine] = os.getpid()
-    path = _database_file(engine)
-    assert path is not None
-    thread = threading.Thread(
-        target=_checkpoint_loop,
-        args=(weakref.ref(engine), path, os.getpid()),
-        name="lgcamp-sqlite-checkpoint",
-        daemon=True,
-    )
-    thread.start()
-
-
-def _checkpoint_loop(engine_ref: weakref.ref[Engine], path: str, pid: int) -> None:
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        while engine_ref() is not None and os.getpid() == pid:
-            time.sleep(CHECKPOINT_INTERVAL_S)
-            checkpoint(connection)
-    finally:
-        connection.close()
-
-
-def checkpoint(connection: sqlite3.Connection) -> tuple[int, int, int]:
-    """One PASSIVE checkpoint: (busy, log pages, pages copied back), as SQLite reports them."""
-    try:
-        row = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    except sqlite3.Error:  # e.g. the file went away (a test's temporary database)
-        return (1, 0, 0)
-    return (int(row[0]), int(row[1]), int(row[2]))

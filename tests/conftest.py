@@ -156,9 +156,6 @@ def app(database_url: str, smtp_server: tuple[Mailbox, int], tmp_path: Any) -> I
             "BASE_URL": "http://localhost",
             "SERVER_NAME": None,
             "RATELIMIT_STORAGE_URI": "memory://",
-            # One thread per test app would outlive its test; tests/core/test_sqlite_checkpoints.py
-            # checks the background checkpoints themselves.
-            "SQLITE_BACKGROUND_CHECKPOINTS": False,
         }
     )
     app.instance_path = str(tmp_path / "instance")
