@@ -53,6 +53,8 @@ def test_record_page_link_and_verification(page: Any) -> None:
     link = page.locator("#verify-link").inner_text()
 
     page.get_by_role("link", name="Printable record").click()
+    page.wait_for_url("**/network/record/print")
+    page.wait_for_load_state("load")  # the print style sheet is in
     page.emulate_media(media="print")
     assert not page.locator(".govuk-header").is_visible()
     assert page.get_by_alt_text("QR code of the verification link").is_visible()
