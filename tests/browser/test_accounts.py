@@ -27,7 +27,8 @@ def _sign_in(page: Any, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("link", name="Your account").first.wait_for(state="attached")
+    # Signed in: the header has the sign-out form (behind the menu on a phone).
+    page.locator("form[action='/sign-out']").wait_for(state="attached")
 
 
 def _fits(page: Any, width: int) -> None:
