@@ -28,6 +28,8 @@ from harness import BenchmarkFailed, counting_statements, describe_checkout, run
 from seed import add_event, add_people, postgres_database, sqlite_url
 
 from lgcamp import create_app
+from lgcamp.accounts import sessions
+from lgcamp.accounts.models import Person
 from lgcamp.extensions import db
 from lgcamp.tickets.models import Booking
 
@@ -48,7 +50,10 @@ def seed(app: Flask, people: int) -> tuple[str, int, list[int]]:
 def book_all(app: Flask, slug: str, type_id: int, people: list[int]) -> tuple[float, list[int]]:
     """Book once per person; CPU ms per booking and the statements of each request."""
     serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-    cookies = {p: serializer.dumps({"_user_id": str(p), "_fresh": False}) for p in people}
+    with app.app_context():  # a sign-in per person: the cookie names its key (accounts.sessions)
+        keys = {p: sessions.start(db.session, db.session.get_one(Person, p)) for p in people}
+        db.session.commit()
+    cookies = {p: serializer.dumps({"_user_id": keys[p], "_fresh": False}) for p in people}
     client = app.test_client()
     body = json.dumps({"ticket_type_id": type_id})
     headers = {"X-Requested-With": "lgcamp", "Content-Type": "application/json"}

@@ -18,7 +18,7 @@ from werkzeug.serving import run_simple
 
 from lgcamp import demo, demo_tickets, mail
 from lgcamp.accounts import service as accounts
-from lgcamp.config import Defaults
+from lgcamp.config import Defaults, derive_trusted_hosts
 from lgcamp.database import utcnow
 from lgcamp.events.service import count_events
 from lgcamp.extensions import db
@@ -84,8 +84,12 @@ def demo_command(
     scheme = "http" if ssl_context is None else "https"
     base = f"{scheme}://{host}:{port}"
     if current_app.config["BASE_URL"] == Defaults.BASE_URL:
-        # Links in mail and feeds point at where the demo really serves (--host, --port).
+        # Links in mail and feeds point at where the demo really serves (--host, --port),
+        # and that is the host it answers to (any host when serving on every address).
         current_app.config["BASE_URL"] = base
+        current_app.config["TRUSTED_HOSTS"] = derive_trusted_hosts(
+            base, current_app.config["EXTRA_HOSTS"]
+        )
     links = demo_tickets.demo_scanner_links(db.session, current_app.secret_key)  # type: ignore[arg-type]
     db.session.commit()
     for event, path in links:
@@ -177,9 +181,9 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     """Create a network admin, or make an existing account one."""
     person = accounts.find_person_by_email(db.session, email)
     if person is None:
-        if len(password) < 10:
-            raise click.BadParameter("use at least 10 characters", param_hint="password")
-        person = accounts.sign_up(db.session, name, email, password, "")
+        if len(password) < 12:
+            raise click.BadParameter("use at least 12 characters", param_hint="password")
+        person = accounts.create_account(db.session, name, email, password, "")
     person.is_admin = True
     db.session.commit()
     click.echo(f"{person.email} is a network admin.")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -31,15 +33,24 @@ class Defaults:
     # Send a request's email right after its commit (False: leave it all to `lgcamp tick`,
     # e.g. during a release rush on SQLite, where every send is two more write transactions).
     MAIL_SEND_AFTER_COMMIT: bool = True
-    # Public base URL used in emails when there is no request (cron, CLI).
+    # The site's public address: every link in email and feeds is built from it, never from
+    # the request's Host; requests for any other host are refused (TRUSTED_HOSTS below).
     BASE_URL: str = "http://127.0.0.1:5000"
+    # Further host names the site answers to (a load balancer's health check by IP, say).
+    EXTRA_HOSTS: list[str] = []
+    # Derived from BASE_URL and EXTRA_HOSTS when left unset (derive_trusted_hosts).
+    TRUSTED_HOSTS: list[str] | None = None
     # Signed links
     PASSWORD_RESET_MAX_AGE: int = 60 * 60  # seconds
     EMAIL_CHANGE_MAX_AGE: int = 24 * 60 * 60
+    EMAIL_UNDO_MAX_AGE: int = 14 * 24 * 60 * 60  # the "this was not me" link to the old address
     # Rate limits: memory per process by default; redis://127.0.0.1:6379 when scaled out.
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_HEADERS_ENABLED: bool = True
     LOGIN_RATE_LIMIT: str = "10 per minute"
+    # Sign-in attempts per account (keyed by the normalised email), whatever the address.
+    LOGIN_ACCOUNT_RATE_LIMIT: str = "10 per 10 minutes"
+    SIGN_UP_RATE_LIMIT: str = "10 per hour"
     WTF_CSRF_TIME_LIMIT: int | None = None
     SESSION_COOKIE_HTTPONLY: bool = True
     # A permanent session (only a phone paired by a scanner link has one; links last a week at
@@ -48,6 +59,14 @@ class Defaults:
     SESSION_REFRESH_EACH_REQUEST: bool = False
     SESSION_COOKIE_SAMESITE: str = "Lax"
     REMEMBER_COOKIE_SAMESITE: str = "Lax"
+    REMEMBER_COOKIE_HTTPONLY: bool = True
+    # Secure follows SESSION_COOKIE_SECURE unless set (load_config).
+    REMEMBER_COOKIE_SECURE: bool | None = None
+    # "Keep me signed in" lasts 30 days; the sign-in record ends then too (accounts.sessions).
+    REMEMBER_COOKIE_DURATION: timedelta = timedelta(days=30)
+    # A sign-in without "keep me signed in" ends on the server after this long, whatever the
+    # browser does with its cookie.
+    SIGN_IN_MAX_AGE: timedelta = timedelta(hours=12)
     MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024
     DEFAULT_TIMEZONE: str = "Europe/London"
     # Behind this many reverse proxies, trust their X-Forwarded-For/-Proto/-Host/-Port/-Prefix
@@ -78,6 +97,29 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+    if app.config.get("REMEMBER_COOKIE_SECURE") is None:
+        app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = derive_trusted_hosts(
+            app.config["BASE_URL"], app.config["EXTRA_HOSTS"]
+        )
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+
+
+def derive_trusted_hosts(base_url: str, extra: list[str] | str) -> list[str] | None:
+    """The host names requests may name: BASE_URL's, the extra ones, and on a development
+    address (loopback) the other loopback name. None (any host) only for a BASE_URL without a
+    usable name: none, an IPv6 literal, or the demo serving on every address (0.0.0.0).
+    """
+    host = urlsplit(base_url).hostname
+    if not host or ":" in host or host == "0.0.0.0":
+        return None
+    hosts = [host, *([extra] if isinstance(extra, str) else extra)]
+    if hosts[0] in LOOPBACK_HOSTS:
+        hosts += LOOPBACK_HOSTS
+    return list(dict.fromkeys(h for h in hosts if h))
 
 
 def _instance_secret_key(folder: str) -> str:

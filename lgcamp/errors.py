@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from lgcamp.extensions import db
 
@@ -75,6 +75,14 @@ def register_error_handlers(app: Flask) -> None:
         if error.description and error.description != type(error).description:
             message = error.description
         return error_response(status, title, message)
+
+    @app.errorhandler(SecurityError)
+    def handle_untrusted_host(_error: SecurityError) -> Response:
+        # A Host (or X-Forwarded-Host) outside TRUSTED_HOSTS: no page, as no link can be built
+        # for a host the site does not serve.
+        return Response(
+            "This site does not answer to that host name.\n", 400, mimetype="text/plain"
+        )
 
     @app.errorhandler(DomainError)
     def handle_domain(error: DomainError) -> tuple[Response | str, int]:

@@ -1,6 +1,6 @@
 """Every model, imported in one place so that the metadata (Alembic, create_all) is complete."""
 
-from lgcamp.accounts.models import Person
+from lgcamp.accounts.models import Person, SignIn
 from lgcamp.checkin.models import CheckIn, ScanLog, ScannerLink
 from lgcamp.events.models import Event, EventRole
 from lgcamp.feeds.models import FeedToken
@@ -58,6 +58,7 @@ __all__ = [
     "ScanLog",
     "ScannerLink",
     "SessionHost",
+    "SignIn",
     "Star",
     "TicketSettings",
     "TicketType",

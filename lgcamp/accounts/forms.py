@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 PASSWORD_RULES = [
     DataRequired("Enter a password"),
-    Length(min=10, max=200, message="Password must be between 10 and 200 characters"),
+    Length(min=12, max=200, message="Password must be between 12 and 200 characters"),
 ]
 EMAIL_RULES = [
     DataRequired("Enter your email address"),
@@ -26,7 +26,7 @@ ORGANISATION_RULES = [
 
 
 class SignUpForm(FlaskForm):
-    """Create an account."""
+    """Ask for an account: a link to the address finishes it (so the address is proved)."""
 
     name = StringField("Full name", validators=NAME_RULES)
     email = EmailField("Email address", validators=EMAIL_RULES)
@@ -35,8 +35,13 @@ class SignUpForm(FlaskForm):
         validators=ORGANISATION_RULES,
         description="For example, the council or company you work for",
     )
+
+
+class FinishSignUpForm(FlaskForm):
+    """Choose a password from the sign-up link."""
+
     password = PasswordField(
-        "Password", validators=PASSWORD_RULES, description="At least 10 characters"
+        "Password", validators=PASSWORD_RULES, description="At least 12 characters"
     )
     confirm = PasswordField(
         "Confirm password",
@@ -67,7 +72,7 @@ class ResetPasswordForm(FlaskForm):
     """Choose a new password from a reset link."""
 
     password = PasswordField(
-        "New password", validators=PASSWORD_RULES, description="At least 10 characters"
+        "New password", validators=PASSWORD_RULES, description="At least 12 characters"
     )
     confirm = PasswordField(
         "Confirm new password",
@@ -86,9 +91,14 @@ class ProfileForm(FlaskForm):
 
 
 class ChangeEmailForm(FlaskForm):
-    """A new email address, confirmed by a link sent to it."""
+    """A new email address, confirmed by a link sent to it, after the current password."""
 
     email = EmailField("New email address", validators=EMAIL_RULES)
+    # Not "current_password": the password form on the same page has that id.
+    email_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password"), Length(max=200)],
+    )
 
 
 class ChangePasswordForm(FlaskForm):
@@ -99,5 +109,5 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired("Enter your current password"), Length(max=200)],
     )
     password = PasswordField(
-        "New password", validators=PASSWORD_RULES, description="At least 10 characters"
+        "New password", validators=PASSWORD_RULES, description="At least 12 characters"
     )

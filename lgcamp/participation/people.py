@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from lgcamp.accounts.models import Person
+from lgcamp.accounts.models import Person, SignIn
 from lgcamp.checkin.models import CheckIn, ScanLog
 from lgcamp.errors import DomainError
 from lgcamp.events.models import Event, EventRole
@@ -97,6 +97,7 @@ def delete_account(session: Session, person: Person, now: datetime) -> None:
     person.email = placeholder
     # check_password_hash() is False for any value without "method$salt$hash".
     person.password_hash = "!deleted:" + secrets.token_urlsafe(24)
+    session.execute(delete(SignIn).where(SignIn.person_id == person.id))  # signed out everywhere
     person.is_admin = False
     person.last_login_at = None
     session.flush()

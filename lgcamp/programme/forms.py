@@ -76,7 +76,7 @@ class PitchForm(FlaskForm):
     )
     co_hosts = TextAreaField(
         "Co-hosts (optional)",
-        description="Their names or the email addresses of their accounts, one a line",
+        description="Their names, one a line; or their email addresses, to invite them",
         validators=[
             Optional(),
             Length(max=1000, message="Co-hosts must be 1,000 characters or fewer"),
@@ -114,7 +114,7 @@ class HostForm(FlaskForm):
 
     host = StringField(
         "Add a co-host",
-        description="Their name or the email address of their account",
+        description="Their name, or their email address to invite them by email",
         validators=[
             DataRequired("Enter the co-host's name or email address"),
             Length(max=254, message="Co-host must be 254 characters or fewer"),

@@ -19,7 +19,7 @@ from lgcamp.permissions import (
     is_signed_in,
     load_event,
 )
-from lgcamp.programme import layout, service
+from lgcamp.programme import cohosts, layout, service
 from lgcamp.programme.blueprint import bp, load_editable_session, load_session
 from lgcamp.programme.forms import HostForm, NotesForm, PitchForm, QueuePitchForm, TookPlaceForm
 from lgcamp.programme.models import CampSession, SessionFormat
@@ -67,15 +67,19 @@ def pitch(slug: str) -> str | Response | tuple[str, int]:
     form = PitchForm()
     if form.validate_on_submit():
         try:
-            co_hosts = service.parse_co_hosts(db.session, form.co_hosts.data or "")
+            co_hosts = cohosts.split_co_hosts(db.session, form.co_hosts.data or "")
             camp_session = service.pitch_session(
-                db.session, current_user, event, _details(form), co_hosts
+                db.session, current_user, event, _details(form), co_hosts.people
             )
         except DomainError as error:
             show_on_form(form, error)
         else:
+            for email in co_hosts.emails:
+                cohosts.invite_co_host(db.session, current_user, camp_session, email)
             commit()
             flash(f"Your session “{camp_session.title}” has been pitched.", "success")
+            if co_hosts.emails:
+                flash(f"We have emailed an invitation to {', '.join(co_hosts.emails)}.", "info")
             return _back_to_session(camp_session)
     return render_template("programme/pitch.html", event=event, form=form, camp_session=None)
 
@@ -138,15 +142,37 @@ def withdraw_session(slug: str, session_id: int) -> Response:
 
 @bp.route("/events/<slug>/sessions/<int:session_id>/hosts", methods=["POST"])
 def add_host(slug: str, session_id: int) -> Response:
-    """Add a co-host found by name or email."""
+    """Add a co-host found by name, or invite one by email (the same answer whether or not
+    the address has an account)."""
     camp_session = load_editable_session(slug, session_id)
     form = HostForm()
     if not form.validate():
         raise DomainError(" ".join(form.host.errors) or "Enter the co-host's name or email")
-    person = service.add_co_host(db.session, camp_session, form.host.data or "")
+    query = (form.host.data or "").strip()
+    if "@" in query:
+        cohosts.invite_co_host(db.session, current_user, camp_session, query)
+        commit()
+        flash(f"We have emailed an invitation to co-host to {query}.", "success")
+        return _back_to_session(camp_session)
+    person = service.add_co_host(db.session, camp_session, query)
     commit()
     flash(f"{person.name} now co-hosts this session.", "success")
     return _back_to_session(camp_session)
+
+
+@bp.route("/events/<slug>/sessions/<int:session_id>/hosts/accept/<token>", methods=["GET", "POST"])
+def accept_co_host(slug: str, session_id: int, token: str) -> str | Response | tuple[str, int]:
+    """Say yes to an invitation to co-host (signed in with the address it was sent to)."""
+    camp_session = load_session(slug, session_id)
+    authorize(is_signed_in(current_user))
+    if request.method == "POST":
+        cohosts.accept_invitation(db.session, current_user, camp_session, token)
+        commit()
+        flash(f"You now co-host “{camp_session.title}”.", "success")
+        return _back_to_session(camp_session)
+    return render_template(
+        "programme/accept_co_host.html", event=camp_session.event, camp_session=camp_session
+    )
 
 
 @bp.route("/events/<slug>/sessions/<int:session_id>/hosts/<int:person_id>/remove", methods=["POST"])

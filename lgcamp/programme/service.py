@@ -118,14 +118,6 @@ def _add_hosts(session: Session, camp_session: CampSession, people: list[Person]
             present.add(person.id)
 
 
-def parse_co_hosts(session: Session, text: str) -> list[Person]:
-    """Co-hosts from a list of names or emails, one a line or separated by commas."""
-    entries = [e for line in text.splitlines() for e in line.split(",") if e.strip()]
-    if len(entries) > 10:
-        raise DomainError("A session can have up to 10 co-hosts", field="co_hosts")
-    return [find_host(session, entry, field="co_hosts") for entry in entries]
-
-
 def pitch_session(
     session: Session,
     actor: Person,

@@ -6,26 +6,17 @@ working when the organiser reissues the ticket (or it is transferred, which ends
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from lgcamp.errors import DomainError
 from lgcamp.tickets.models import Booking
+from lgcamp.urls import external_url
 
 
 class LinkInvalid(DomainError):
     """A ticket link was tampered with, or is for a ticket that was reissued."""
-
-
-def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL, in a request (its host) or in `lgcamp tick` (BASE_URL)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
 
 
 def _serializer(purpose: str) -> URLSafeSerializer:

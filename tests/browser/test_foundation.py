@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -11,17 +12,27 @@ from sqlalchemy import select
 from lgcamp.accounts.models import Person
 from lgcamp.events.models import Event
 from lgcamp.extensions import db
+from tests.conftest import Mailbox, body_text, wait_for
 from tests.factories import make_event
 
 pytestmark = pytest.mark.browser
 
 
-def test_sign_up_log_in_and_create_an_event(page: Any) -> None:
+def test_sign_up_log_in_and_create_an_event(page: Any, mailbox: Mailbox) -> None:
     page.goto("/")
     page.get_by_role("link", name="Create an account").first.click()
     page.get_by_label("Full name").fill("Priya Patel")
     page.get_by_label("Email address").fill("priya@example.org")
     page.get_by_label("Organisation").fill("Leeds City Council")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_text("Check your email").first.wait_for()
+    # Links in email name BASE_URL (http://localhost); the page is on the test's live server.
+    text = wait_for(
+        lambda: mailbox.to("priya@example.org") and body_text(mailbox.to("priya@example.org")[-1])
+    )
+    match = re.search(r"http://localhost(/\S+)", text)
+    assert match
+    page.goto(match.group(1))
     page.get_by_label("Password", exact=True).fill("a long password")
     page.get_by_label("Confirm password").fill("a long password")
     page.get_by_role("button", name="Create account").click()
@@ -58,7 +69,7 @@ def test_sign_up_log_in_and_create_an_event(page: Any) -> None:
 
 def test_form_errors_show_an_error_summary_that_takes_focus(page: Any) -> None:
     page.goto("/sign-up")
-    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("button", name="Continue").click()
     summary = page.locator(".govuk-error-summary")
     summary.wait_for()
     assert "Enter your name" in summary.inner_text()

@@ -49,7 +49,7 @@ def test_create_admin_creates_or_promotes(app: Flask, runner: FlaskCliRunner) ->
         args=["create-admin", "--email", "x@example.org", "--name", "X", "--password", "short"]
     )
     assert short.exit_code != 0
-    assert "at least 10 characters" in short.output
+    assert "at least 12 characters" in short.output
 
 
 def test_demo_seed_only_on_first_run(app: Flask, runner: FlaskCliRunner) -> None:

@@ -83,8 +83,24 @@ CASES: list[tuple[str, str, Callable[[dict[str, object]], str], list[int]]] = [
     ("POST", "accounts.update_profile", lambda w: "/account/profile", [302, 400, 400, 400, 400]),
     ("POST", "accounts.change_email", lambda w: "/account/email", [302, 400, 400, 400, 400]),
     ("POST", "accounts.change_password", lambda w: "/account/password", [302, 400, 400, 400, 400]),
-    ("GET", "accounts.confirm_email", lambda w: "/account/email/confirm/x", [200] * 5),
-    ("POST", "accounts.confirm_email", lambda w: "/account/email/confirm/x", [400] * 5),
+    # The confirmation link works only for the signed-in person it was made for.
+    (
+        "GET",
+        "accounts.confirm_email",
+        lambda w: "/account/email/confirm/x",
+        [302, 200, 200, 200, 200],
+    ),
+    (
+        "POST",
+        "accounts.confirm_email",
+        lambda w: "/account/email/confirm/x",
+        [302, 400, 400, 400, 400],
+    ),
+    ("GET", "accounts.undo_email_change", lambda w: "/account/email/undo/x", [400] * 5),
+    ("POST", "accounts.undo_email_change", lambda w: "/account/email/undo/x", [400] * 5),
+    ("GET", "accounts.finish_sign_up", lambda w: "/sign-up/x", [400] * 5),
+    ("POST", "accounts.finish_sign_up", lambda w: "/sign-up/x", [400] * 5),
+    ("POST", "accounts.logout_everywhere", lambda w: "/account/sign-out-everywhere", [302] * 5),
 ]
 
 

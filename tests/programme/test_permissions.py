@@ -131,6 +131,8 @@ ROUTES = [
     _r("withdraw", "POST", S + "/withdraw", MANAGERS, 302),
     _r("add host", "POST", S + "/hosts", MANAGERS, 302, host="new.helper@example.org"),
     _r("remove host", "POST", S + "/hosts/{co_host_id}/remove", MANAGERS, 302),
+    _r("co-host invitation", "GET", S + "/hosts/accept/not-a-token", SIGNED_IN),
+    _r("accept co-hosting", "POST", S + "/hosts/accept/not-a-token", SIGNED_IN, 400),
     _r("notes", "POST", S + "/notes", MANAGERS, 302, notes_url="https://notes.example.org/1"),
     _r("took place", "POST", S + "/took-place", MANAGERS, 302, took_place="yes"),
     _r("star", "POST", S + "/star", PITCHERS, 302),

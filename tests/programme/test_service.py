@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError, NotAllowed
 from lgcamp.extensions import db
-from lgcamp.programme import grid, layout, live, planning, service
+from lgcamp.programme import cohosts, grid, layout, live, planning, service
 from lgcamp.programme.models import (
     CampSession,
     ChangeKind,
@@ -95,26 +95,28 @@ def test_ticket_holder_pitches_with_co_hosts_by_name_and_email() -> None:
     pitcher = make_ticket_holder(event)
     by_name = make_person("Grace Hughes")
     by_email = make_person(email="kwame@example.org")
-    co_hosts = service.parse_co_hosts(db.session, "grace hughes, KWAME@example.org")
+    co_hosts = cohosts.split_co_hosts(db.session, "grace hughes, KWAME@example.org")
+    assert co_hosts.emails == ["kwame@example.org"]  # invited, not added (cohosts tests)
     camp_session = service.pitch_session(
         db.session,
         pitcher,
         event,
         service.PitchDetails("  Open   data  ", "<script>alert(1)</script>"),
-        co_hosts,
+        co_hosts.people,
     )
     db.session.commit()
     assert camp_session.title == "Open data"
-    assert {h.person_id for h in camp_session.hosts} == {pitcher.id, by_name.id, by_email.id}
+    assert {h.person_id for h in camp_session.hosts} == {pitcher.id, by_name.id}
+    assert by_email.id not in {h.person_id for h in camp_session.hosts}
 
 
 def test_ambiguous_or_unknown_co_host_is_refused_clearly() -> None:
     make_person("Sam Jones")
     make_person("Sam Jones")
     with pytest.raises(DomainError, match="More than one person is called Sam Jones"):
-        service.parse_co_hosts(db.session, "Sam Jones")
+        cohosts.split_co_hosts(db.session, "Sam Jones")
     with pytest.raises(DomainError, match="No one called Nobody Here"):
-        service.parse_co_hosts(db.session, "Nobody Here")
+        cohosts.split_co_hosts(db.session, "Nobody Here")
 
 
 @pytest.mark.parametrize(

@@ -87,13 +87,13 @@ def test_empty_or_overlong_title_shows_the_error(
     assert db.session.scalar(select(func.count(CampSession.id))) == 2
 
 
-def test_unknown_co_host_is_reported_on_the_field(
+def test_unknown_co_host_name_is_reported_on_the_field(
     camp: dict[str, Any], client: FlaskClient, auth: Auth
 ) -> None:
     auth.login(make_ticket_holder(camp["event"]))
-    data = {"title": "Ok", "format": "other", "co_hosts": "nobody@example.org"}
+    data = {"title": "Ok", "format": "other", "co_hosts": "Nobody Here"}
     page = _page(client.post(f"{camp['base']}/sessions/new", data=data))
-    assert "No account uses the email address nobody@example.org" in page
+    assert "No one called Nobody Here has an account" in page
 
 
 def test_editing_someone_elses_pitch_is_forbidden_and_unchanged(
