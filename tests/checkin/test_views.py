@@ -485,7 +485,7 @@ def test_walk_in_refused_clearly_when_full_as_a_race(
     """The form offered a place, but someone else took it before the request arrived."""
     pair(client, event)
     ticket_type = make_ticket_type(event, capacity=1)
-    monkeypatch.setattr("lgcamp.checkin.walk_ins.take_place", lambda _s, _t: False)
+    monkeypatch.setattr("lgcamp.checkin.walk_in_records.take_place", lambda _s, _t: False)
     response = client.post(
         f"/api/events/{event.slug}/door/walk-ins",
         json={"name": "Paul Hall", "email": "paul@example.org", "ticket_type_id": ticket_type.id},
