@@ -22,6 +22,7 @@ from lgcamp.events import views as events_views
 from lgcamp.events.markdown import render_markdown
 from lgcamp.extensions import csrf, db, limiter, login_manager, migrate
 from lgcamp.feeds import views as feeds_views
+from lgcamp.inputs import register_input_guards
 from lgcamp.participation import views as participation_views
 from lgcamp.permissions import TEMPLATE_PREDICATES
 from lgcamp.programme import views as programme_views
@@ -59,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config_module.load_config(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
     register_extensions(app)
+    register_input_guards(app)  # before the blueprints add their URL rules
     register_blueprints(app)
     register_error_handlers(app)
     register_request_hooks(app)

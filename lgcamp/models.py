@@ -1,7 +1,7 @@
 """Every model, imported in one place so that the metadata (Alembic, create_all) is complete."""
 
 from lgcamp.accounts.models import Person, SignIn
-from lgcamp.checkin.models import CheckIn, ScanLog, ScannerLink
+from lgcamp.checkin.models import CheckIn, ScanLog, ScannerLink, WalkInRecord
 from lgcamp.events.models import Event, EventRole
 from lgcamp.feeds.models import FeedToken
 from lgcamp.mail import OutboundEmail
@@ -64,4 +64,5 @@ __all__ = [
     "TicketType",
     "TimeSlot",
     "Transfer",
+    "WalkInRecord",
 ]

@@ -95,6 +95,13 @@ def can_see_door_dashboard(actor: Actor, event: Event) -> bool:
     return can_manage_event(actor, event)
 
 
+def can_link_walk_in(actor: Actor | ScannerLink, event: Event) -> bool:
+    """Tie a walk-in to an existing account at the door (which tells who has one and creates
+    their evidence): the event's organisers. A scanner link or the scanner role keeps what was
+    typed, for the person to confirm by email (checkin/walk_in_records.py)."""
+    return not isinstance(actor, ScannerLink) and can_manage_event(actor, event)
+
+
 def can_subscribe(status: EventStatus) -> bool:
     """Calendar feeds carry published and cancelled events, never drafts, whoever asks.
 

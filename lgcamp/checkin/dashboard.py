@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
-from lgcamp.checkin.models import CheckIn, ScanLog
+from lgcamp.checkin.models import CheckIn, ScanLog, WalkInRecord
 from lgcamp.database import utcnow
 from lgcamp.events.models import Event
 from lgcamp.tickets.models import Booking, BookingStatus
@@ -126,12 +126,28 @@ def door_stats(session: Session, event: Event, now: datetime | None = None) -> D
             )
         )
     )
+    # Walk-ins kept as records (not yet confirmed by the person) came in and hold a place.
+    walked_in = list(
+        session.scalars(
+            select(WalkInRecord.registered_at).where(
+                WalkInRecord.event_id == event.id, WalkInRecord.linked_at.is_(None)
+            )
+        )
+    )
+    times += walked_in
     # A check-in points at the scan that made it (or, after an offline conflict, the earlier
     # scan that replaced it): at most one check-in per scan.
     rows = session.execute(
-        select(ScanLog, Person.name, CheckIn.id, CheckIn.undone_at, CheckIn.undone_by_label)
+        select(
+            ScanLog,
+            func.coalesce(Person.name, WalkInRecord.name),
+            CheckIn.id,
+            CheckIn.undone_at,
+            CheckIn.undone_by_label,
+        )
         .outerjoin(Booking, Booking.id == ScanLog.booking_id)
         .outerjoin(Person, Person.id == Booking.person_id)
+        .outerjoin(WalkInRecord, WalkInRecord.scan_log_id == ScanLog.id)
         .outerjoin(CheckIn, CheckIn.scan_log_id == ScanLog.id)
         .where(ScanLog.event_id == event.id)
         .order_by(ScanLog.received_at.desc(), ScanLog.id.desc())
@@ -151,7 +167,7 @@ def door_stats(session: Session, event: Event, now: datetime | None = None) -> D
         )
         for log, name, check_in_id, undone_at, undone_by in rows
     ]
-    booked = booked or 0
+    booked = (booked or 0) + len(walked_in)
     has_started = now >= event.starts_at
     return DoorStats(
         booked=booked,

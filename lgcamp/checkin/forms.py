@@ -11,16 +11,18 @@ from datetime import datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from lgcamp.checkin.models import ScanMethod
 from lgcamp.checkin.scans import HASH_RE, MAX_PAYLOAD, SCAN_ID_RE, ScanInput, UnreadableScan
 from lgcamp.errors import DomainError
+from lgcamp.inputs import INT_MAX, BoundedIntegerField, bounded_int
 
 MAX_BATCH = 200
 MAX_DEVICE_LABEL = 60  # scan_log.device_label and check_in.door_label
+MIN_YEAR, MAX_YEAR = 2000, 2100  # a phone's clock outside these is not a clock
 EXPIRY_CHOICES = [
     SelectChoice("12", "12 hours"),
     SelectChoice("24", "1 day"),
@@ -78,14 +80,14 @@ class WalkInForm(FlaskForm):
         "Organisation (optional)",
         validators=[Optional(), Length(max=160, message="Organisation must be 160 characters")],
     )
-    ticket_type_id = SelectField("Ticket type", coerce=int, validate_choice=True)
+    ticket_type_id = SelectField("Ticket type", coerce=bounded_int, validate_choice=True)
     scan_id = StringField(validators=[Optional(), Length(max=64)])
 
 
 class CheckInForm(FlaskForm):
     """Check in a booking found by search (the page without JavaScript)."""
 
-    booking_id = IntegerField(validators=[DataRequired(), NumberRange(min=1)])
+    booking_id = BoundedIntegerField(validators=[DataRequired(), NumberRange(min=1)])
     scan_id = StringField(validators=[DataRequired(), Length(min=8, max=64)])
 
 
@@ -102,14 +104,20 @@ def form_errors(form: FlaskForm) -> dict[str, list[str]]:
 
 
 def _time(value: Any) -> datetime | None:
-    """An aware ISO 8601 time from the phone, or None when missing or unreadable."""
+    """An aware ISO 8601 time from the phone, or None when missing or unreadable.
+
+    Years outside 2000-2100 are unreadable too: the clock arithmetic of the timing rule
+    (``scans.effective_time``) must never leave the range Python's datetime holds.
+    """
     if not isinstance(value, str) or len(value) > 40:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else None
+    if parsed.tzinfo is None or not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        return None
+    return parsed
 
 
 def _scan_id(value: Any) -> str:
@@ -129,8 +137,16 @@ def json_object(data: Any) -> dict[str, Any]:
     return data
 
 
+def json_text_fields(data: dict[str, Any], names: tuple[str, ...]) -> None:
+    """These members, when present, must be text: a 400 naming the first that is not."""
+    for name in names:
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            raise DomainError(f"{name} must be text.", field=name)
+
+
 def _method(value: Any) -> ScanMethod:
-    if value not in {ScanMethod.QR.value, ScanMethod.SEARCH.value}:
+    if not isinstance(value, str) or value not in {ScanMethod.QR.value, ScanMethod.SEARCH.value}:
         raise DomainError("method must be qr or search.", field="method")
     return ScanMethod(value)
 
@@ -142,8 +158,14 @@ def parse_scan(item: dict[str, Any], sent_at: datetime | None, device_id: str | 
     payload, token_hash, booking_id = item.get("payload"), item.get("token_hash"), None
     if item.get("booking_id") is not None:
         booking_id = item["booking_id"]
-        if not isinstance(booking_id, int) or isinstance(booking_id, bool) or booking_id < 1:
-            raise DomainError("booking_id must be a positive whole number.", field="booking_id")
+        if (
+            not isinstance(booking_id, int)
+            or isinstance(booking_id, bool)
+            or not 1 <= booking_id <= INT_MAX
+        ):
+            raise DomainError(
+                f"booking_id must be a whole number from 1 to {INT_MAX}.", field="booking_id"
+            )
         payload = token_hash = None
     elif token_hash is not None:
         if not isinstance(token_hash, str) or not HASH_RE.match(token_hash):

@@ -135,3 +135,35 @@ class CheckIn(Base):
 
     booking: Mapped[Booking] = relationship()
     checked_in_by: Mapped[Person | None] = relationship(foreign_keys=[person_id])
+
+
+class WalkInRecord(Base):
+    """A walk-in registered by a door that may not look people up (a scanner link, the scanner
+    role): only what the volunteer typed. It holds a place and counts at the door; it becomes a
+    booking and a check-in of an account only when that person confirms (an emailed link) or
+    an organiser links it, so a door learns nothing of who has an account."""
+
+    __tablename__ = "walk_in_record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    ticket_type_id: Mapped[int] = mapped_column(ForeignKey("ticket_type.id", ondelete="CASCADE"))
+    scan_log_id: Mapped[int | None] = mapped_column(ForeignKey("scan_log.id", ondelete="SET NULL"))
+    scan_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
+    organisation: Mapped[str] = mapped_column(String(160), default="")
+    door_label: Mapped[str] = mapped_column(String(60))
+    scanner_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scanner_link.id", ondelete="SET NULL")
+    )
+    registered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the person confirmed (or an organiser linked it): the booking it became.
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id", ondelete="SET NULL"))
+    linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+
+    event: Mapped[Event] = relationship()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from lgcamp.accounts.models import Person
 from lgcamp.checkin.models import CheckIn, ScanLog, ScanMethod, ScannerLink, ScanResult
 from lgcamp.checkin.needs import access_needs_flag
-from lgcamp.checkin.outcomes import ScanOutcome, outcome_for
+from lgcamp.checkin.outcomes import RED_TITLES, ScanOutcome, outcome_for
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event
@@ -200,9 +200,20 @@ def _insert(session: Session, statements: dict[str, Any], values: dict[str, Any]
     return session.execute(statement, values).scalar()
 
 
-def _log(session: Session, values: dict[str, Any]) -> int | None:
-    """Log a scan under its scan id; None when that id was logged before (a replay)."""
-    return _insert(session, _LOG, values)
+def log_scan(
+    session: Session,
+    actor: ScanActor,
+    event: Event,
+    scan_id: str,
+    received_at: datetime,
+    **values: Any,
+) -> int | None:
+    """Log a scan under its scan id (``values``: the other columns of ``scan_log``, unset ones
+    null); None when that id was logged before (a replay)."""
+    row: dict[str, Any] = dict.fromkeys(("booking_id", "token_hash", "device_id", "device_time"))
+    row |= {"device_label": actor.door_label, "scanned_at": received_at, **_who(actor), **values}
+    row |= {"scan_id": scan_id, "event_id": event.id, "received_at": received_at}
+    return _insert(session, _LOG, row)
 
 
 def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInput) -> ScanOutcome:
@@ -225,23 +236,13 @@ def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInpu
     ):
         result = ScanResult.DUPLICATE
     who = _who(actor)
-    log_id = _log(
-        session,
-        {
-            "scan_id": scan.scan_id,
-            "event_id": event.id,
-            "booking_id": ticket["id"] if ticket is not None else None,
-            "token_hash": token_hash or (ticket["token_hash"] if ticket is not None else None),
-            "method": scan.method,
-            "result": result,
-            "device_label": actor.door_label,
-            "device_id": scan.device_id,
-            "device_time": scan.device_time,
-            "received_at": received_at,
-            "scanned_at": scanned_at,
-            **who,
-        },
-    )
+    log_id = log_scan(
+        session, actor, event, scan.scan_id, received_at,
+        booking_id=ticket["id"] if ticket is not None else None,
+        token_hash=token_hash or (ticket["token_hash"] if ticket is not None else None),
+        method=scan.method, result=result, device_id=scan.device_id,
+        device_time=scan.device_time, scanned_at=scanned_at,
+    )  # fmt: skip
     if log_id is None:
         return replay_scan(session, event, scan.scan_id)
     if result is not ScanResult.ACCEPTED or ticket is None:
@@ -290,23 +291,12 @@ def log_unreadable_scan(
     if item.scan_id is None or not SCAN_ID_RE.fullmatch(item.scan_id):
         return False
     received_at = utcnow()
-    log_id = _log(
-        session,
-        {
-            "scan_id": item.scan_id,
-            "event_id": event.id,
-            "booking_id": None,
-            "token_hash": None,
-            "method": item.method,
-            "result": ScanResult.INVALID,
-            "device_label": actor.door_label,
-            "device_id": item.device_id,
-            "device_time": item.device_time,
-            "received_at": received_at,
-            "scanned_at": effective_time(received_at, item.device_time, item.device_sent_at),
-            **_who(actor),
-        },
-    )
+    log_id = log_scan(
+        session, actor, event, item.scan_id, received_at,
+        method=item.method, result=ScanResult.INVALID, device_id=item.device_id,
+        device_time=item.device_time,
+        scanned_at=effective_time(received_at, item.device_time, item.device_sent_at),
+    )  # fmt: skip
     # None: a replayed batch, or a scan id logged before (in this event or another).
     return log_id is not None
 
@@ -359,6 +349,8 @@ def replay_scan(session: Session, event: Event, scan_id: str) -> ScanOutcome:
     if log is None or log.event_id != event.id:
         raise Conflict("This scan id was used for another event.")
     ticket = _ticket(session, log.booking_id) if log.booking_id else None
+    if ticket is None and log.result not in RED_TITLES:  # a walk-in kept as a record
+        raise Conflict("This scan id was used for a walk-in.")
     return outcome_for(event, scan_id, log.result, ticket, log.scanned_at)
 
 

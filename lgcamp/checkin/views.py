@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -23,7 +22,15 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from lgcamp.checkin import links, scans, search, walk_ins
+from lgcamp.checkin import (
+    links,
+    scans,
+    search,
+    walk_in_records,
+    walk_in_views,  # noqa: F401 (adds its routes to the blueprint)
+    walk_ins,
+)
+from lgcamp.checkin.blueprint import bp
 from lgcamp.checkin.dashboard import door_stats
 from lgcamp.checkin.forms import (
     MAX_DEVICE_LABEL,
@@ -35,6 +42,7 @@ from lgcamp.checkin.forms import (
     device_label,
     form_errors,
     json_object,
+    json_text_fields,
     parse_single_scan,
     parse_sync_batch,
 )
@@ -46,11 +54,9 @@ from lgcamp.errors import Conflict, DomainError, show_on_form
 from lgcamp.events.models import Event
 from lgcamp.events.service import get_event
 from lgcamp.extensions import db, limiter
-from lgcamp.permissions import authorize, can_scan, can_see_door_dashboard
+from lgcamp.permissions import authorize, can_link_walk_in, can_scan, can_see_door_dashboard
 from lgcamp.tickets.qr import qr_data_uri
 from lgcamp.transaction import commit
-
-bp = Blueprint("checkin", __name__)
 
 GRANTS = links.GRANTS  # session key: {event id: scanner link id} for phones paired by link
 EXPIRED_LINK = "Your scanner link has expired or been revoked. Ask an organiser for a new one."
@@ -100,6 +106,11 @@ def _walk_in_form(form_class: type[WalkInForm], event: Event) -> WalkInForm:
         for t in walk_ins.walk_in_ticket_types(db.session, event)
     ]
     return form
+
+
+def _may_look_up(actor: ScanActor, event: Event) -> bool:
+    """Whether this door may tie a walk-in to an existing account (organisers only)."""
+    return actor.link is None and can_link_walk_in(actor.person, event)
 
 
 def _walk_in(form: WalkInForm) -> WalkIn:
@@ -188,6 +199,7 @@ def walk_in(slug: str) -> Response | tuple[str, int]:
             outcome = walk_ins.register_walk_in(
                 db.session, actor, event, _walk_in(form),
                 ScanInput(scan_id=form.scan_id.data or secrets.token_urlsafe(12)),
+                may_look_up=_may_look_up(actor, event),
             )  # fmt: skip
         except DomainError as error:
             show_on_form(form, error)
@@ -223,7 +235,10 @@ def dashboard(slug: str) -> str:
     """Live door dashboard for organisers."""
     event = load_dashboard_event(slug)
     return render_template(
-        "checkin/dashboard.html", event=event, stats=door_stats(db.session, event)
+        "checkin/dashboard.html",
+        event=event,
+        stats=door_stats(db.session, event),
+        walk_ins=walk_in_records.unlinked_walk_ins(db.session, event),
     )
 
 
@@ -384,6 +399,7 @@ def api_walk_in(slug: str) -> Response | tuple[Response, int]:
     """Register and check in a walk-in; 409 with a clear message when the event is full."""
     body = json_object(request.get_json(silent=True))
     event, actor = door_access(slug, device_label(body))
+    json_text_fields(body, ("name", "email", "organisation", "scan_id"))
     form = _walk_in_form(ApiWalkInForm, event)
     if not form.validate():
         return jsonify(error={"status": 400, "title": "Check the details",
@@ -392,6 +408,7 @@ def api_walk_in(slug: str) -> Response | tuple[Response, int]:
     outcome = walk_ins.register_walk_in(
         db.session, actor, event, _walk_in(form),
         ScanInput(scan_id=form.scan_id.data or secrets.token_urlsafe(12)),
+        may_look_up=_may_look_up(actor, event),
     )  # fmt: skip
     commit()
     return jsonify(outcome.as_json())

@@ -13,6 +13,7 @@ from lgcamp.accounts.service import find_person_by_email, normalise_email
 from lgcamp.checkin.models import ScanMethod
 from lgcamp.checkin.outcomes import ScanOutcome
 from lgcamp.checkin.scans import ScanActor, ScanInput, record_scan
+from lgcamp.checkin.walk_in_records import record_walk_in
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event, EventStatus
@@ -64,14 +65,26 @@ def _walk_in_person(session: Session, event: Event, walk_in: WalkIn) -> Person:
 
 
 def register_walk_in(
-    session: Session, actor: ScanActor, event: Event, walk_in: WalkIn, scan: ScanInput
+    session: Session,
+    actor: ScanActor,
+    event: Event,
+    walk_in: WalkIn,
+    scan: ScanInput,
+    may_look_up: bool = True,
 ) -> ScanOutcome:
-    """Register someone at the door: a confirmed booking (if a place is left) and a check-in."""
+    """Register someone at the door: a confirmed booking (if a place is left) and a check-in.
+
+    Without ``may_look_up`` (a scanner link, the scanner role: ``permissions.can_link_walk_in``)
+    the walk-in is kept as typed, as a record the person confirms by email (walk_in_records).
+    """
     if event.status is EventStatus.CANCELLED:
         raise DomainError("This event is cancelled.")
     ticket_type = session.get(TicketType, walk_in.ticket_type_id)
     if ticket_type is None or ticket_type.event_id != event.id:
         raise DomainError("Select a ticket type of this event.", field="ticket_type_id")
+    if not may_look_up:
+        typed = {"name": walk_in.name, "email": walk_in.email, "organisation": walk_in.organisation}
+        return record_walk_in(session, actor, event, ticket_type, typed, scan)
     person = _walk_in_person(session, event, walk_in)
     if not take_place(session, ticket_type.id):
         raise NoPlacesLeft(

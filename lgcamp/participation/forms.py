@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from lgcamp.inputs import BoundedIntegerField, bounded_int
 from lgcamp.participation.models import FeeStatus, MembershipStatus
 
 EMAIL_RULES = [
@@ -37,7 +37,7 @@ class ShareForm(FlaskForm):
 class StatusRuleForm(FlaskForm):
     """The window of the network status rule."""
 
-    window_months = IntegerField(
+    window_months = BoundedIntegerField(
         "Months of the window",
         description="A person is part of the network when they took part within this many "
         "months. For example, 24.",
@@ -52,7 +52,7 @@ class ApplicationForm(FlaskForm):
     """Apply to join the co-op."""
 
     membership_type_id = SelectField(
-        "Type of membership", coerce=int, validate_choice=True, choices=[]
+        "Type of membership", coerce=bounded_int, validate_choice=True, choices=[]
     )
     statement = TextAreaField(
         "Why you would like to join (optional)",
@@ -78,7 +78,7 @@ class MembershipTypeForm(FlaskForm):
         "Who it is for",
         validators=[Optional(), Length(max=2000, message="Keep it to 2000 characters or fewer")],
     )
-    sort_order = IntegerField(
+    sort_order = BoundedIntegerField(
         "Order in lists",
         default=0,
         validators=[Optional(), NumberRange(0, 1000, "Enter a number from 0 to 1000")],

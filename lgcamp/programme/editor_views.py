@@ -12,6 +12,7 @@ from lgcamp.database import utcnow
 from lgcamp.errors import DomainError
 from lgcamp.events.models import Event
 from lgcamp.extensions import db
+from lgcamp.inputs import bounded_int
 from lgcamp.programme import grid as grid_service
 from lgcamp.programme import layout, live, service
 from lgcamp.programme.blueprint import POLL_SECONDS, bp, load_grid_event, owned
@@ -94,7 +95,7 @@ def unschedule_session(slug: str, session_id: int) -> ResponseReturnValue:
     camp_session = owned(CampSession, session_id, event)
     form = VersionForm()
     try:
-        seen = int(form.version.data) if form.version.data not in (None, "") else None
+        seen = bounded_int(form.version.data) if form.version.data not in (None, "") else None
     except (TypeError, ValueError):
         return _editor_error(event, DomainError("Reload the grid and try again"))
     try:

@@ -8,7 +8,6 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from lgcamp.inputs import BoundedIntegerField, bounded_int
 from lgcamp.programme.models import SessionFormat, SlotKind
 from lgcamp.programme.service import ACCESSIBILITY_MAX, DESCRIPTION_MAX, NOTES_URL_MAX, TITLE_MAX
 
@@ -159,7 +159,7 @@ class RoomForm(FlaskForm):
             Length(max=80, message="Room name must be 80 characters or fewer"),
         ],
     )
-    capacity = IntegerField(
+    capacity = BoundedIntegerField(
         "Capacity (seats)",
         validators=[
             InputRequired("Enter how many people the room seats"),
@@ -180,7 +180,7 @@ class RoomForm(FlaskForm):
             Length(max=2000, message="Notes must be 2,000 characters or fewer"),
         ],
     )
-    sort_order = IntegerField(
+    sort_order = BoundedIntegerField(
         "Order on the grid",
         default=0,
         validators=[Optional(), NumberRange(min=0, max=1000, message="Order must be 0 to 1,000")],
@@ -205,11 +205,11 @@ class SlotForm(FlaskForm):
 class PlaceForm(FlaskForm):
     """Put a session into a room and slot (the no-JavaScript editor and the JSON editor)."""
 
-    room_id = SelectField("Room", coerce=int, validate_choice=False)
-    slot_id = SelectField("Time", coerce=int, validate_choice=False)
-    version = IntegerField(validators=[InputRequired("Reload the grid and try again")])
+    room_id = SelectField("Room", coerce=bounded_int, validate_choice=False)
+    slot_id = SelectField("Time", coerce=bounded_int, validate_choice=False)
+    version = BoundedIntegerField(validators=[InputRequired("Reload the grid and try again")])
     swap = BooleanField("If the cell is taken, swap the two sessions")
-    swap_version = IntegerField(validators=[Optional()])
+    swap_version = BoundedIntegerField(validators=[Optional()])
 
 
 class VersionForm(FlaskForm):

@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from lgcamp.errors import DomainError
+from lgcamp.inputs import BoundedIntegerField, bad_text
 from lgcamp.permissions import HELPER_ROLES
 from lgcamp.tickets.answers import MAX_ANSWER, MAX_ORGANISATION, MAX_ROLE, BookingAnswers
 from lgcamp.tickets.models import (
@@ -139,7 +140,7 @@ class TicketTypeForm(FlaskForm):
             Length(max=2000, message="Description must be 2,000 characters or fewer"),
         ],
     )
-    capacity = IntegerField(
+    capacity = BoundedIntegerField(
         "Capacity",
         validators=[
             Optional(),
@@ -212,7 +213,7 @@ def local_to_utc(day: date | None, at: time | None, timezone: str) -> datetime |
 class CapacityForm(FlaskForm):
     """Change a ticket type's capacity."""
 
-    capacity = IntegerField(
+    capacity = BoundedIntegerField(
         "New capacity",
         validators=[
             NumberRange(
@@ -323,19 +324,19 @@ class BulkEmailForm(FlaskForm):
 class SettingsForm(FlaskForm):
     """The event's ticketing settings."""
 
-    offer_hours = IntegerField(
+    offer_hours = BoundedIntegerField(
         "Offers last (hours)",
         validators=[
             NumberRange(min=1, max=24 * 14, message="Enter a number of hours from 1 to 336")
         ],
     )
-    offer_hours_near = IntegerField(
+    offer_hours_near = BoundedIntegerField(
         "In the last week before the event, offers last (hours)",
         validators=[
             NumberRange(min=1, max=24 * 7, message="Enter a number of hours from 1 to 168")
         ],
     )
-    reminder_days = IntegerField(
+    reminder_days = BoundedIntegerField(
         "Reminder email, days before the event",
         validators=[
             Optional(),
@@ -343,11 +344,11 @@ class SettingsForm(FlaskForm):
         ],
         description="Leave empty for no reminder",
     )
-    answer_retention_days = IntegerField(
+    answer_retention_days = BoundedIntegerField(
         "Delete sensitive answers, days after the event",
         validators=[NumberRange(min=0, max=3650, message="Enter a number of days from 0 to 3650")],
     )
-    reconfirm_days = IntegerField(
+    reconfirm_days = BoundedIntegerField(
         "Ask people to reconfirm, days before the event",
         validators=[
             Optional(),
@@ -355,11 +356,11 @@ class SettingsForm(FlaskForm):
         ],
         description="Leave empty to turn reconfirmation off",
     )
-    reconfirm_deadline_days = IntegerField(
+    reconfirm_deadline_days = BoundedIntegerField(
         "Release unconfirmed places, days before the event",
         validators=[NumberRange(min=1, max=60, message="Enter a number of days from 1 to 60")],
     )
-    door_release_minutes = IntegerField(
+    door_release_minutes = BoundedIntegerField(
         "Release places not checked in, minutes after the start",
         validators=[
             Optional(),
@@ -396,7 +397,7 @@ JSON_ANSWERS_MESSAGE = (
 def json_ticket_type_id(data: Any) -> int | None:
     """The ticket type a JSON booking names, or None when the body does not name one."""
     type_id = data.get("ticket_type_id") if isinstance(data, dict) else None
-    if not isinstance(type_id, int) or isinstance(type_id, bool):
+    if not isinstance(type_id, int) or isinstance(type_id, bool) or not 0 < type_id <= MAX_ID:
         return None
     return type_id
 
@@ -407,6 +408,8 @@ def json_answers(data: Any, default_organisation: str) -> BookingAnswers:
     texts = [data.get("organisation", ""), data.get("role", "")]
     if not isinstance(raw, dict) or not all(isinstance(v, str) for v in [*raw.values(), *texts]):
         raise DomainError(JSON_ANSWERS_MESSAGE)
+    if any(bad_text(v) for v in [*raw.values(), *texts]):
+        raise DomainError("Answers may not contain control characters such as NUL.")
     values = {int(k): v for k, v in raw.items() if k.isascii() and k.isdigit() and len(k) < 10}
     organisation = texts[0] or default_organisation
     return BookingAnswers(organisation=organisation, job_role=texts[1], values=values)
