@@ -233,6 +233,9 @@ def run_database(
         "LGCAMP_DATABASE_URL": url,
         "LGCAMP_SECRET_KEY": SECRET_KEY,
         "LGCAMP_INSTANCE_PATH": str(workdir / "instance"),
+        # One scanner link stands for 16 phones scanning as fast as they can, far beyond a
+        # door: the limit is raised (still counted, so its cost is measured), not turned off.
+        "LGCAMP_DOOR_RATE_LIMIT": "1000000 per minute",
     }
     rows: list[tuple[str, Result]] = []
     with serve("wsgi:app", port_or_free(args.port), env=env, cwd=str(CHECKOUT)) as base:

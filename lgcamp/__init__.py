@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -14,6 +14,7 @@ from lgcamp import models as _models  # noqa: F401 (registers every table)
 from lgcamp.accounts import views as accounts_views
 from lgcamp.accounts.service import load_person
 from lgcamp.checkin import views as checkin_views
+from lgcamp.checkin.links import GRANTS
 from lgcamp.cli import register_commands
 from lgcamp.config import CHECKOUT_DIR, PACKAGE_DIR
 from lgcamp.database import configure_sqlite, write_intent
@@ -40,6 +41,12 @@ SECURITY_HEADERS = (
     ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),
 )
+# Signed-in answers (and a paired door phone's) are personal: no cache may keep them. Other types
+# (CSS, JS, images, feeds) are the same for everyone, or say so themselves.
+PERSONAL_TYPES = frozenset({"text/html", "application/json"})
+# A secret in the address (a ticket and its QR, a reset or transfer link) makes the answer
+# personal whoever asks; feeds are left to their own validators (conditional GET).
+SECRET_ARGS = frozenset({"token", "secret", "signed"})
 
 
 def _asset_folder(name: str) -> str:
@@ -121,7 +128,26 @@ def register_request_hooks(app: Flask) -> None:
     def _security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS:
             response.headers.setdefault(name, value)
+        if _is_personal(response):
+            response.headers["Cache-Control"] = "no-store"
+        seconds = int(app.config["HSTS_SECONDS"])
+        if seconds > 0 and (request.is_secure or app.config["HSTS_ALWAYS"]):
+            response.headers["Strict-Transport-Security"] = f"max-age={seconds}; includeSubDomains"
         return response
+
+
+def _is_personal(response: Response) -> bool:
+    """Whether no cache may keep this answer: a signed-in person's or a paired door phone's
+    page or JSON, or anything at an address holding a secret (tickets and their QR codes)."""
+    if SECRET_ARGS.intersection(request.view_args or ()) and request.blueprint != "feeds":
+        return True
+    if response.mimetype not in PERSONAL_TYPES:
+        return False
+    if GRANTS in session:
+        return True
+    # The person the view loaded, if it did; else whether the session names one (no query).
+    user = g.get("_login_user")
+    return bool(user.is_authenticated) if user is not None else "_user_id" in session
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -51,6 +51,13 @@ class Defaults:
     # Sign-in attempts per account (keyed by the normalised email), whatever the address.
     LOGIN_ACCOUNT_RATE_LIMIT: str = "10 per 10 minutes"
     SIGN_UP_RATE_LIMIT: str = "10 per hour"
+    # Busy actions, counted per person (per scanner link at the door, per calendar client and
+    # feed for feeds), never per address alone, and far above what a real day needs: a door
+    # scanning 10 tickets a second sends 600 a minute.
+    BOOKING_RATE_LIMIT: str = "60 per minute"
+    DOOR_RATE_LIMIT: str = "1200 per minute"
+    SEARCH_RATE_LIMIT: str = "120 per minute"
+    FEED_RATE_LIMIT: str = "60 per minute"
     WTF_CSRF_TIME_LIMIT: int | None = None
     SESSION_COOKIE_HTTPONLY: bool = True
     # A permanent session (only a phone paired by a scanner link has one; links last a week at
@@ -72,6 +79,10 @@ class Defaults:
     # Behind this many reverse proxies, trust their X-Forwarded-For/-Proto/-Host/-Port/-Prefix
     # (werkzeug's ProxyFix): links and https checks then follow the client's view. 0: none.
     TRUSTED_PROXIES: int = 0
+    # Strict-Transport-Security on answers to https requests (0: never). HSTS_ALWAYS sends it on
+    # every answer, for a proxy that serves https but does not say so (X-Forwarded-Proto).
+    HSTS_SECONDS: int = 365 * 24 * 60 * 60
+    HSTS_ALWAYS: bool = False
 
 
 def instance_path() -> str:

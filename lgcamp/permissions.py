@@ -274,19 +274,25 @@ def _event_by_slug(slug: str) -> Event | None:
     return db.session.scalar(select(Event).where(Event.slug == slug))
 
 
-def load_event(slug: str) -> Event:
-    """The event, or 404; drafts are 404 too for those who may not see them."""
-    event = _event_by_slug(slug)
+def visible_event(event: Event | None) -> Event:
+    """The event, or 404: for none, and for a draft this person may not manage, on every page
+    of it alike, so that no answer (302, 403) tells anyone else that a draft's address exists.
+
+    Every loader of an event by its slug ends here, including the door's and the reports'."""
     if event is None or not can_view_event(current_user, event):
         abort(404)
     return event
 
 
+def load_event(slug: str) -> Event:
+    """The event, or 404; drafts are 404 too for those who may not see them."""
+    return visible_event(_event_by_slug(slug))
+
+
 def load_event_for(slug: str, allowed: Callable[[Actor, Event], bool]) -> Event:
-    """The event, or 404; then stop the request unless `allowed(person, event)`."""
-    event = _event_by_slug(slug)
-    if event is None:
-        abort(404)
+    """The event, or 404 (drafts too, as `load_event`); then stop the request unless
+    `allowed(person, event)`."""
+    event = visible_event(_event_by_slug(slug))
     authorize(allowed(current_user, event))
     return event
 
@@ -297,10 +303,13 @@ def load_managed_event(slug: str) -> Event:
 
 
 def signin_required(view: F) -> F:
-    """Decorator: the view needs a signed-in person."""
+    """Decorator: the view needs a signed-in person (under an event's address, the event must
+    exist and be visible first: a draft's pages are 404, not a sign-in page)."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if "slug" in kwargs and not is_signed_in(current_user):
+            load_event(kwargs["slug"])
         authorize(is_signed_in(current_user))
         return view(*args, **kwargs)
 

@@ -22,6 +22,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from lgcamp import limits
 from lgcamp.checkin import (
     links,
     scans,
@@ -54,7 +55,13 @@ from lgcamp.errors import Conflict, DomainError, show_on_form
 from lgcamp.events.models import Event
 from lgcamp.events.service import get_event
 from lgcamp.extensions import db, limiter
-from lgcamp.permissions import authorize, can_link_walk_in, can_scan, can_see_door_dashboard
+from lgcamp.permissions import (
+    authorize,
+    can_link_walk_in,
+    can_scan,
+    can_see_door_dashboard,
+    visible_event,
+)
 from lgcamp.tickets.qr import qr_data_uri
 from lgcamp.transaction import commit
 
@@ -63,23 +70,21 @@ EXPIRED_LINK = "Your scanner link has expired or been revoked. Ask an organiser 
 
 
 def _event_or_404(slug: str) -> Event:
-    event = get_event(db.session, slug)
-    if event is None:
-        abort(404)
-    return event
+    return visible_event(get_event(db.session, slug))
 
 
 def door_access(slug: str, device_label: str | None = None) -> tuple[Event, ScanActor]:
     """The event and who is scanning (a paired link's door, or a person allowed to scan).
 
-    Checked on every call: 404 for an unknown event; 403 when the phone's link has expired or
-    been revoked; sign-in (401 for the API) otherwise.
+    Checked on every call: 404 for an unknown event, and for a draft to all but its managers
+    (links and the scanner role too); 403 when the phone's link has expired or been revoked;
+    sign-in (401 for the API) otherwise.
     """
     grants = session.get(GRANTS) or {}
     # One query reads the event and this phone's link for it together.
     event, link = links.door_grant(db.session, slug, grants)
-    if event is None:
-        abort(404)
+    if event is None or not event.is_published:
+        event = visible_event(event)  # 404 unless the person manages the draft
     if link is not None and can_scan(link, event):  # a paired phone scans as that door
         return event, ScanActor(person=None, link=link, door_label=link.label)
     if can_scan(current_user, event):
@@ -143,6 +148,7 @@ def open_link(slug: str, secret: str) -> Response:
 
 
 @bp.route("/events/<slug>/door/scan")
+@limits.search
 def scanner(slug: str) -> str:
     """The scanner: camera, search, walk-ins; works offline once loaded."""
     event, actor = door_access(slug)
@@ -171,6 +177,7 @@ def service_worker(slug: str) -> Response:
 
 
 @bp.route("/events/<slug>/door/check-ins", methods=["POST"])
+@limits.door
 def check_in(slug: str) -> Response:
     """Check in a booking found by search (the scanner page without JavaScript)."""
     event, actor = door_access(slug)
@@ -190,6 +197,7 @@ def check_in(slug: str) -> Response:
 
 
 @bp.route("/events/<slug>/door/walk-ins", methods=["POST"])
+@limits.door
 def walk_in(slug: str) -> Response | tuple[str, int]:
     """Register and check in a walk-in (the scanner page without JavaScript)."""
     event, actor = door_access(slug)
@@ -214,6 +222,7 @@ def walk_in(slug: str) -> Response | tuple[str, int]:
 
 
 @bp.route("/events/<slug>/door/check-ins/<int:check_in_id>/undo", methods=["POST"])
+@limits.door
 def undo(slug: str, check_in_id: int) -> Response:
     """Undo a check-in made by mistake, from the door dashboard (scanners undo theirs through
     the scanner's API); back to the dashboard with a banner naming the person."""
@@ -320,12 +329,10 @@ def remove_scanner(slug: str, person_id: int) -> Response:
 
 # --- JSON API for the scanner page (documented in README.md) --------------------------------
 
-# The scanner's calls are checked for a scanner grant on every call, and a busy door sends
-# several a second, all doors of a venue from one address: per-address rate limits would only
-# slow the queue down. The filter also skips the limiter's per-request work on these calls.
-SCANNER_API = frozenset(
-    f"checkin.{name}" for name in ("api_ping", "api_scan", "api_sync", "api_search", "api_tickets")
-)
+# All doors of a venue share one address: the door's limits count each door (limits.door_key),
+# far above a busy door. The probe and the ticket list are not limited at all (the filter also
+# skips the limiter's per-request work on them).
+SCANNER_API = frozenset(f"checkin.{name}" for name in ("api_ping", "api_tickets"))
 
 
 @limiter.request_filter
@@ -341,6 +348,7 @@ def api_ping(slug: str) -> Response:
 
 
 @bp.route("/api/events/<slug>/door/scans", methods=["POST"])
+@limits.door
 def api_scan(slug: str) -> Response:
     """Record one live scan; answers what to show (green, amber, red)."""
     body = request.get_json(silent=True)
@@ -352,6 +360,7 @@ def api_scan(slug: str) -> Response:
 
 
 @bp.route("/api/events/<slug>/door/sync", methods=["POST"])
+@limits.door
 def api_sync(slug: str) -> Response:
     """Record queued offline scans (idempotent by scan id) and report conflicts."""
     body = request.get_json(silent=True)
@@ -373,6 +382,7 @@ def api_sync(slug: str) -> Response:
 
 
 @bp.route("/api/events/<slug>/door/search")
+@limits.search
 def api_search(slug: str) -> Response:
     """Bookings by name, email or organisation (two characters or more)."""
     event, _actor = door_access(slug)
@@ -395,6 +405,7 @@ def api_tickets(slug: str) -> Response:
 
 
 @bp.route("/api/events/<slug>/door/walk-ins", methods=["POST"])
+@limits.door
 def api_walk_in(slug: str) -> Response | tuple[Response, int]:
     """Register and check in a walk-in; 409 with a clear message when the event is full."""
     body = json_object(request.get_json(silent=True))
@@ -415,6 +426,7 @@ def api_walk_in(slug: str) -> Response | tuple[Response, int]:
 
 
 @bp.route("/api/events/<slug>/door/check-ins/<int:check_in_id>/undo", methods=["POST"])
+@limits.door
 def api_undo(slug: str, check_in_id: int) -> Response:
     """Undo a check-in made by mistake (``device_label`` in an optional JSON body)."""
     event, actor = door_access(slug, device_label(request.get_json(silent=True)))

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from lgcamp import limits
 from lgcamp.database import utcnow
 from lgcamp.events.models import Event
 from lgcamp.extensions import db
@@ -56,6 +57,7 @@ def _download(body: bytes, filename: str) -> Response:
 
 
 @bp.route("/feeds/events.ics")
+@limits.feeds
 def network() -> Response:
     """Every published event of the network, for subscribing."""
     now = utcnow()
@@ -77,6 +79,7 @@ def network() -> Response:
 @bp.route(
     "/events/<slug>/programme.ics", endpoint="programme_feed", defaults={"with_sessions": True}
 )
+@limits.feeds
 def event_feed(slug: str, with_sessions: bool) -> Response:
     """One event, or the event and its sessions (drafts are never in feeds, for anyone)."""
     now = utcnow()
@@ -99,6 +102,7 @@ def event_feed(slug: str, with_sessions: bool) -> Response:
 
 
 @bp.route("/feeds/personal/<token>.ics")
+@limits.feeds
 def personal(token: str) -> Response:
     """A person's booked events and starred sessions, at their secret address."""
     now = utcnow()
@@ -124,12 +128,14 @@ def personal(token: str) -> Response:
 
 
 @bp.route("/events/<slug>/add-to-calendar.ics")
+@limits.feeds
 def event_download(slug: str) -> Response:
     """One event as a file to add to a calendar."""
     return _download(event_ics(load_event(slug)), f"{slug}.ics")
 
 
 @bp.route("/events/<slug>/sessions/<int:session_id>/add-to-calendar.ics")
+@limits.feeds
 def session_download(slug: str, session_id: int) -> Response:
     """One session as a file to add to a calendar (404 while it is not on the grid)."""
     event = load_event(slug)

@@ -295,22 +295,37 @@ def network_status(events: list[EventParticipation], months: int, now: datetime)
     first_year = min(e.starts_at.year for e in events)
     is_part = last.starts_at >= cutoff
     if is_part:
-        statement = f"Part of the network since {first_year}; last took part at {last.name}."
         reason = (
             f"You took part at {last.name} on {_day(last.starts_at)}, within the last {months} "
             f"months (since {_day(cutoff)})."
         )
     else:
-        statement = (
-            f"Took part in the network from {first_year}; last took part at {last.name} "
-            f"in {last.starts_at:%B %Y}."
-        )
         reason = (
             f"Your last participation, at {last.name} on {_day(last.starts_at)}, was before "
             f"{_day(cutoff)}: more than {months} months ago. Take part in any network event "
             "to be part of the network again."
         )
+    statement = _statement(is_part, first_year, last, years=True, events=True)
     return NetworkStatus(is_part, months, cutoff, first_year, last, statement, reason)
+
+
+def _statement(
+    is_part: bool, first_year: int, last: EventParticipation, *, years: bool, events: bool
+) -> str:
+    """The one-line statement, naming the first year and the last event only when shown."""
+    if is_part:
+        text = "Part of the network" + (f" since {first_year}" if years else "")
+        return text + (f"; last took part at {last.name}." if events else ".")
+    text = "Took part in the network" + (f" from {first_year}" if years else "")
+    return text + (f"; last took part at {last.name} in {last.starts_at:%B %Y}." if events else ".")
+
+
+def shared_statement(status: NetworkStatus, *, years: bool, events: bool) -> str:
+    """The statement as a verification link shows it: only what its owner chose to show (the
+    years they took part, the events), never more."""
+    if status.last is None or status.first_year is None:
+        return status.statement
+    return _statement(status.is_part, status.first_year, status.last, years=years, events=events)
 
 
 def person_record(session: Session, person: Person, now: datetime) -> Record:

@@ -15,7 +15,7 @@ from lgcamp.accounts.models import Person
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.participation import verification
-from lgcamp.participation.evidence import Record, person_record
+from lgcamp.participation.evidence import Record, person_record, shared_statement
 from lgcamp.participation.models import (
     DEFAULT_WINDOW_MONTHS,
     ParticipationSetting,
@@ -164,6 +164,13 @@ class Verified:
     person: Person
     share: RecordShare
     record: Record
+
+    @property
+    def statement(self) -> str:
+        """The status statement, naming years and events only if the person shows them."""
+        return shared_statement(
+            self.record.status, years=self.share.show_years, events=self.share.show_events
+        )
 
 
 def verify_link(session: Session, secret_key: str, token: str, now: datetime) -> Verified:

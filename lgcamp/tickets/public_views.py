@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from lgcamp import limits
 from lgcamp.errors import DomainError, show_on_form
 from lgcamp.extensions import csrf, db
 from lgcamp.feeds.ical import event_ics
@@ -77,6 +78,7 @@ def private_tickets(slug: str, secret: str) -> tuple[str, int]:
 
 
 @bp.route("/events/<slug>/tickets/<int:ticket_type_id>/book", methods=["POST"])
+@limits.booking
 def book(slug: str, ticket_type_id: int) -> Response | tuple[str, int]:
     """Book a ticket (or join the waitlist, or enter the ballot)."""
     ticket_type = load_bookable(slug, ticket_type_id)
@@ -102,6 +104,7 @@ def book(slug: str, ticket_type_id: int) -> Response | tuple[str, int]:
 
 
 @bp.route("/api/events/<slug>/bookings", methods=["POST"])
+@limits.booking
 @csrf.exempt
 def api_book(slug: str) -> tuple[Response, int]:
     """Book by JSON with the session cookie; answers {"booking": {...}} or a JSON error.
@@ -113,7 +116,9 @@ def api_book(slug: str) -> tuple[Response, int]:
     # cross-site POSTs.
     if request.headers.get("X-Requested-With") != "lgcamp":
         abort(400, "Send the header X-Requested-With: lgcamp.")
-    authorize(is_signed_in(current_user))
+    if not is_signed_in(current_user):
+        load_event(slug)  # a draft is 404 to anonymous callers, as on every page
+        authorize(False)
     data = request.get_json(silent=True)
     type_id = json_ticket_type_id(data)
     if type_id is None:

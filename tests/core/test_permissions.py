@@ -60,7 +60,7 @@ CASES: list[tuple[str, str, Callable[[dict[str, object]], str], list[int]]] = [
         "GET",
         "events.manage",
         lambda w: f"/events/{_slug(w, 'draft')}/manage",
-        [302, 403, 403, 200, 200],
+        [404, 404, 404, 200, 200],  # a draft's address says nothing to anyone else
     ),
     (
         "POST",

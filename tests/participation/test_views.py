@@ -105,6 +105,42 @@ def test_verification_shows_only_what_was_chosen(client: FlaskClient, auth: Auth
     assert "Fife Council" in page and "Camp A" in page
 
 
+def _statement(page: str) -> str:
+    match = re.search(r'id="statement">([^<]*)<', page)
+    assert match, "no statement on the page"
+    return match.group(1)
+
+
+def test_verification_names_no_event_or_year_the_person_did_not_choose_to_show(
+    client: FlaskClient, auth: Auth
+) -> None:
+    person = make_person("Vera Verified")
+    make_attendance(_past_camp("LocalGovCamp Secretville", days_ago=100), person)
+    first_year = (utcnow() - timedelta(days=100)).year
+    auth.login(person)
+    client.post("/network/record/share", data={"show_name": "y"})  # years and events off
+    link = _verify_link(client.get("/network/record").get_data(as_text=True))
+    auth.logout()
+    page = client.get(link).get_data(as_text=True)
+    assert "Secretville" not in page
+    assert _statement(page) == "Part of the network."
+
+    auth.login(person)
+    client.post("/network/record/share", data={"show_years": "y"})
+    auth.logout()
+    page = client.get(link).get_data(as_text=True)
+    assert "Secretville" not in page
+    assert _statement(page) == f"Part of the network since {first_year}."
+
+    auth.login(person)
+    client.post("/network/record/share", data={"show_years": "y", "show_events": "y"})
+    auth.logout()
+    statement = _statement(client.get(link).get_data(as_text=True))
+    assert statement == (
+        f"Part of the network since {first_year}; last took part at LocalGovCamp Secretville."
+    )
+
+
 def test_print_page_has_statement_and_qr(client: FlaskClient, auth: Auth) -> None:
     person = make_person("Printed Person")
     make_attendance(_past_camp(), person)

@@ -57,8 +57,9 @@ export class Api {
     } finally {
       clearTimeout(timer)
     }
-    if (response.status >= 500) {
-      // The server is there but failing: carry on offline and retry later.
+    if (response.status >= 500 || response.status === 429) {
+      // The server is there but failing (or says "too many, wait"): carry on offline, the
+      // scan stays queued, and retry later.
       this.setOnline(false)
       throw new NetworkError(`HTTP ${response.status}`)
     }
