@@ -30,6 +30,9 @@ from lgcamp.tickets.booking import (
 )
 from lgcamp.tickets.forms import (
     MAX_ID,
+    BookingForm,
+    booking_form,
+    with_ids_prefixed,
 )
 from lgcamp.tickets.models import (
     Booking,
@@ -88,15 +91,31 @@ def questions_of(event: Event) -> list[Any]:
 
 
 def render_booking_page(
-    event: Event, ticket_types: list[TicketType], form: Any, secret: str | None, status: int = 200
+    event: Event,
+    ticket_types: list[TicketType],
+    secret: str | None,
+    submitted: tuple[int, BookingForm] | None = None,
+    status: int = 200,
 ) -> tuple[str, int]:
+    """The tickets page: a booking form per ticket type, each with its own element ids; the
+    form `submitted` (ticket type id, form) comes back with its errors, the others empty."""
     counts = service.type_counts(db.session, ticket_types) if ticket_types else {}
+    questions = questions_of(event)
+    organisation = getattr(current_user, "organisation", "")
+    forms: dict[int, BookingForm] = {}
+    for ticket_type in ticket_types:
+        if submitted is not None and submitted[0] == ticket_type.id:
+            form = submitted[1]
+        else:
+            form = booking_form(questions, formdata=None, organisation=organisation)
+        forms[ticket_type.id] = with_ids_prefixed(form, f"type-{ticket_type.id}")
     return render_template(
         "tickets/event_tickets.html",
         event=event,
         ticket_types=ticket_types,
         counts=counts,
-        form=form,
+        forms=forms,
+        error_form=submitted[1] if submitted is not None else None,
         secret=secret,
         booking=live_booking(db.session, current_user, event),
         sale_state=sale_state,
