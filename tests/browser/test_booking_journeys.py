@@ -61,6 +61,7 @@ def test_book_the_second_of_two_types_by_clicking_labels(
     morning = page.locator("section", has=page.locator("h2", has_text="Morning"))
     second = page.locator("section", has=page.locator("h2", has_text="Afternoon"))
     second.locator("label", has_text="Organisation").click()
+    page.keyboard.press("Control+A")  # filled in from the account: replace it
     page.keyboard.type("Leeds City Council")
     second.locator("label", has_text="Your role").click()
     page.keyboard.type("Service designer")

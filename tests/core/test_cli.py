@@ -193,7 +193,7 @@ def test_demo_runs_the_timed_work_while_it_serves(
     )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_for(lambda: _answers(f"{base}/events/"), timeout=300, interval=0.2)
+        wait_for(lambda: _answers(f"{base}/"), timeout=300, interval=0.2)
         # Someone gives their place back: it is offered to the first person waiting ...
         db.session.rollback()
         general = db.session.scalars(
@@ -210,20 +210,22 @@ def test_demo_runs_the_timed_work_while_it_serves(
         tickets.release_booking(db.session, None, holder)
         first, second = tickets.waitlist(db.session, general)[:2]
         assert first.status == BookingStatus.OFFERED
+        first_id, first_email = first.id, first.person.email
+        second_id, second_email = second.id, second.person.email
         db.session.commit()  # queued, not sent: the demo's timed work sends it
         # ... who lets it run out (as if two days went by): the timed work passes it on.
         db.session.execute(
-            update(Booking).where(Booking.id == first.id)
+            update(Booking).where(Booking.id == first_id)
             .values(offer_expires_at=utcnow() - timedelta(minutes=1))
         )  # fmt: skip
         db.session.commit()
-        first_email, second_email = first.person.email, second.person.email
+        db.session.close()  # on SQLite an open transaction would hold the demo's write lock
 
         def claim_it(address: str) -> list[Any]:
             return [m for m in mailbox.to(address) if "claim it" in str(m["Subject"])]
 
         offer = wait_for(lambda: claim_it(second_email), timeout=60)[-1]
-        assert f"{base}/bookings/{second.id}" in body_text(offer)
+        assert f"{base}/bookings/{second_id}" in body_text(offer)
         expired = wait_for(
             lambda: [m for m in mailbox.to(first_email) if "expired" in str(m["Subject"])],
             timeout=60,
@@ -232,6 +234,7 @@ def test_demo_runs_the_timed_work_while_it_serves(
     finally:
         demo.send_signal(signal.SIGINT)
         output, _ = demo.communicate(timeout=120)
+        print(output)  # shown when the test fails
     assert demo.returncode == 0, output
     assert f"Serving on {base}" in output and "Timed work (lgcamp tick) runs every" in output
     assert "[tick] offers: " in output and "[tick] sent " in output
