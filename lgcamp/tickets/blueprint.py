@@ -32,7 +32,6 @@ from lgcamp.tickets.forms import (
     MAX_ID,
     BookingForm,
     booking_form,
-    with_ids_prefixed,
 )
 from lgcamp.tickets.models import (
     Booking,
@@ -88,6 +87,15 @@ def load_by_token(token: str) -> Booking:
 
 def questions_of(event: Event) -> list[Any]:
     return answer_service.questions_for(db.session, event)
+
+
+def with_ids_prefixed(form: BookingForm, prefix: str) -> BookingForm:
+    """Give the form's fields (and so their labels and options) ids starting with `prefix`,
+    so that several booking forms on one page never share an element id."""
+    for field in form:
+        field.id = f"{prefix}-{field.id}"
+        field.label.field_id = field.id
+    return form
 
 
 def render_booking_page(

@@ -109,15 +109,6 @@ def booking_form(questions: list[Question], **kwargs: object) -> BookingForm:
     return _Form(**kwargs)
 
 
-def with_ids_prefixed(form: BookingForm, prefix: str) -> BookingForm:
-    """Give the form's fields (and so their labels and options) ids starting with `prefix`,
-    so that several booking forms on one page never share an element id."""
-    for field in form:
-        field.id = f"{prefix}-{field.id}"
-        field.label.field_id = field.id
-    return form
-
-
 def answers_from(form: BookingForm, questions: list[Question]) -> BookingAnswers:
     """The answers entered in a booking form."""
     values = {}
