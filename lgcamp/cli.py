@@ -6,8 +6,11 @@ console.py runs them.
 
 from __future__ import annotations
 
+import re
 import signal
+import socket
 import ssl
+import threading
 import time
 from typing import Literal
 
@@ -50,6 +53,49 @@ def demo_ssl_context(
     return context
 
 
+def reachable_host(host: str) -> str:
+    """The address people reach the demo on: for all addresses (0.0.0.0, ::), this machine's
+    address on its network (phones use it), else loopback; IPv6 in brackets."""
+    if host in ("0.0.0.0", "::", ""):
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                probe.connect(("192.0.2.1", 9))  # no packet is sent: this picks the route
+                host = str(probe.getsockname()[0])
+        except OSError:
+            host = "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+class TimedWork:
+    """`lgcamp tick` every few seconds on a thread while the demo serves, as cron runs it on
+    a site: offers, expiries, ballots, reminders and mail happen by themselves."""
+
+    def __init__(self, app: Flask, every: float) -> None:
+        self.app, self.every = app, every
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="lgcamp-timed-work", daemon=True)
+
+    def start(self) -> None:
+        """Start ticking (the first tick at once)."""
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Finish the tick under way, if any, and stop."""
+        self.stopping.set()
+        self.thread.join(timeout=60)
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            with self.app.app_context():  # a session per tick, removed when it ends
+                try:
+                    for line in run_tick():
+                        if re.search(r"[1-9]", line):  # only what did something
+                            click.echo(f"[tick] {line}")
+                except Exception:  # a failed tick is logged; the next one tries again
+                    self.app.logger.exception("timed work failed")
+            self.stopping.wait(self.every)
+
+
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to serve on.")
@@ -68,10 +114,24 @@ def demo_ssl_context(
 @click.option(
     "--key", type=click.Path(exists=True, dir_okay=False), help="The certificate's private key."
 )
+@click.option(
+    "--tick-every",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.05),
+    help="Seconds between runs of the timed work (`lgcamp tick`) while serving.",
+)
 def demo_command(
-    host: str, port: int, no_serve: bool, use_https: bool, cert: str | None, key: str | None
+    host: str,
+    port: int,
+    no_serve: bool,
+    use_https: bool,
+    cert: str | None,
+    key: str | None,
+    tick_every: float,
 ) -> None:
-    """Migrate, seed demo data on first run, print the demo accounts, and serve."""
+    """Migrate, seed demo data on first run, print the demo accounts, and serve, running the
+    timed work (`lgcamp tick`) in the background as cron would."""
     ssl_context = demo_ssl_context(use_https, cert, key)
     upgrade()
     if count_events(db.session) == 0:
@@ -82,7 +142,7 @@ def demo_command(
     for role, person in demo.demo_accounts(db.session).items():
         click.echo(f"  {role:<10} {person.email}")
     scheme = "http" if ssl_context is None else "https"
-    base = f"{scheme}://{host}:{port}"
+    base = f"{scheme}://{reachable_host(host)}:{port}"
     if current_app.config["BASE_URL"] == Defaults.BASE_URL:
         # Links in mail and feeds point at where the demo really serves (--host, --port),
         # and that is the host it answers to (any host when serving on every address).
@@ -110,17 +170,19 @@ def demo_command(
         click.echo(f"Certificate: {cert}")
     if ssl_context is not None and host in ("127.0.0.1", "localhost"):
         click.echo("For phones on the network, serve on all addresses: --host 0.0.0.0")
-    click.echo(f"Serving on {base}  (Ctrl+C to stop)\n")
+    click.echo(f"Serving on {base}  (Ctrl+C to stop)")
+    click.echo(f"Timed work (lgcamp tick) runs every {tick_every:g} s in the background.\n")
     # End this command's transaction: on SQLite it would hold the write lock while serving.
     db.session.close()
-    # Not app.run(): Flask ignores that inside a CLI command.
-    run_simple(
-        host,
-        port,
-        current_app._get_current_object(),  # type: ignore[attr-defined]
-        threaded=True,
-        ssl_context=ssl_context,
-    )
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    timed_work = TimedWork(app, tick_every)
+    timed_work.start()
+    try:
+        # Not app.run(): Flask ignores that inside a CLI command.
+        run_simple(host, port, app, threaded=True, ssl_context=ssl_context)
+    finally:
+        timed_work.stop()
+        click.echo("Stopped serving and the timed work.")
 
 
 @click.command("tick")
@@ -128,14 +190,20 @@ def tick_command() -> None:
     """Timed work: tickets (offers, ballots, reminders, no-shows, data retention), participation
     facts of changed events, then email; safe from cron every minute and concurrently.
     """
+    for line in run_tick():
+        click.echo(line)
+
+
+def run_tick() -> list[str]:
+    """The timed work, once (for `lgcamp tick` and the demo's background); one line per step."""
     # Every step claims its rows with conditional UPDATEs (hence safe concurrently) and commits
     # on its own, so a failure in one keeps what the steps before it did.
-    for line in tick_tickets():
-        click.echo(line)
+    lines = tick_tickets()
     refreshed = participation_facts.refresh_stale(db.session)
-    click.echo(f"refreshed participation facts of {refreshed} event(s)")
+    lines.append(f"refreshed participation facts of {refreshed} event(s)")
     sent = mail.send_queued(db.session)
-    click.echo(f"sent {sent} email(s)")
+    lines.append(f"sent {sent} email(s)")
+    return lines
 
 
 @click.command("mail-worker")

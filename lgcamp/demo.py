@@ -15,7 +15,7 @@ from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email, hash_password
 from lgcamp.database import utcnow
 from lgcamp.demo_programme import seed_past_programme, seed_programme
-from lgcamp.demo_tickets import seed_door, seed_tickets
+from lgcamp.demo_tickets import seed_door, seed_tickets, seed_two_types
 from lgcamp.events import service as events
 from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, EventStatus
 from lgcamp.mail import OutboundEmail
@@ -202,7 +202,7 @@ def seed(session: Session, attendees: int = 300) -> dict[str, Person]:
         start=time(8, 0),
         end=time(10, 0),
     )
-    _event(
+    not_westminster = _event(
         session,
         organiser,
         f"#NotWestminster {camp_day.year + 1}",
@@ -241,6 +241,7 @@ def seed(session: Session, attendees: int = 300) -> dict[str, Person]:
         )
     )
     seed_tickets(session, rng, camp, last_year, accounts, people)
+    seed_two_types(session, not_westminster, people[150:])
     seed_door(session, camp, last_year, accounts, rng)
     seed_programme(session, camp, accounts, rng)
     _membership(session, last_year, accounts, people)

@@ -121,6 +121,41 @@ def seed_tickets(
         book_ticket(session, person, previous, BookingAnswers(person.organisation), now=booked_at)
 
 
+def seed_two_types(session: Session, event: Event, people: list[Person]) -> None:
+    """Two ticket types on sale at once, with a required question: the day, and a workshop
+    with a few places left (each has its own booking form on the tickets page)."""
+    rng = random.Random(14)  # its own: the other seeds' draws stay as they were
+    day = TicketType(
+        event_id=event.id,
+        name="The day",
+        description="Talks, conversations and lunch.",
+        capacity=150,
+        sort_order=1,
+    )
+    workshop = TicketType(
+        event_id=event.id,
+        name="Morning workshop: participatory budgeting",
+        description="Hands-on, in small groups, before the day starts.",
+        capacity=30,
+        sort_order=2,
+    )
+    lunch = Question(
+        event_id=event.id,
+        label="Lunch",
+        kind=QuestionKind.CHOICE,
+        choices="\n".join(dict.fromkeys(DIETS)),
+        is_required=True,
+        visibility=EventRoleName.CATERING.value,
+        sort_order=1,
+    )
+    session.add_all([day, workshop, lunch])
+    session.flush()
+    for n, person in enumerate(people[:87]):
+        answers = BookingAnswers(person.organisation, rng.choice(ROLES),
+                                 {lunch.id: rng.choice(DIETS)})  # fmt: skip
+        book_ticket(session, person, workshop if n % 3 == 0 else day, answers)
+
+
 def seed_door(
     session: Session, upcoming: Event, past: Event, accounts: dict[str, Person], rng: random.Random
 ) -> None:

@@ -79,6 +79,8 @@ def delete_account(session: Session, person: Person, now: datetime) -> None:
             Booking.person_id == person.id,
             Booking.status.in_(LIVE_STATUSES),
             Event.ends_at > now,
+            # A checked-in ticket is attendance: it stays (anonymous), counted in reports.
+            Booking.checked_in_at.is_(None),
         )
     )
     for booking in upcoming:

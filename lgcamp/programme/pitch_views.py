@@ -85,9 +85,16 @@ def pitch(slug: str) -> str | Response | tuple[str, int]:
 
 
 @bp.route("/events/<slug>/sessions/<int:session_id>")
-def show_session(slug: str, session_id: int) -> str:
+def show_session(slug: str, session_id: int) -> tuple[str, int]:
     """A session's page: description, hosts, room and time, stars, notes."""
     camp_session = load_session(slug, session_id)
+    return _render_session(camp_session, NotesForm(notes_url=camp_session.notes_url))
+
+
+def _render_session(
+    camp_session: CampSession, notes_form: NotesForm, status: int = 200
+) -> tuple[str, int]:
+    """The session page; `notes_form` comes back with its errors when a link was refused."""
     starred = (
         camp_session.id in service.starred_ids(db.session, current_user, camp_session.event)
         if is_signed_in(current_user)
@@ -102,11 +109,11 @@ def show_session(slug: str, session_id: int) -> str:
         is_full=service.is_room_full(db.session, camp_session),
         took_place=camp_session.took_place(utcnow()),
         host_form=HostForm(),
-        notes_form=NotesForm(notes_url=camp_session.notes_url),
+        notes_form=notes_form,
         took_place_form=TookPlaceForm(
             took_place={None: "auto", True: "yes", False: "no"}[camp_session.took_place_override]
         ),
-    )
+    ), status
 
 
 @bp.route("/events/<slug>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -186,13 +193,19 @@ def remove_host(slug: str, session_id: int, person_id: int) -> Response:
 
 
 @bp.route("/events/<slug>/sessions/<int:session_id>/notes", methods=["POST"])
-def set_notes(slug: str, session_id: int) -> Response:
-    """Add or change the shared notes link (http and https only)."""
+def set_notes(slug: str, session_id: int) -> Response | tuple[str, int]:
+    """Add or change the shared notes link (http and https only); a refused link stays on
+    the form, in the page's error summary."""
     camp_session = load_editable_session(slug, session_id)
     form = NotesForm()
-    if not form.validate():
-        raise DomainError(" ".join(form.notes_url.errors))
-    service.set_notes_url(db.session, camp_session, form.notes_url.data or "")
+    if form.validate():
+        try:
+            service.set_notes_url(db.session, camp_session, form.notes_url.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+    if form.errors or form.form_errors:
+        return _render_session(camp_session, form, 400)
     commit()
     flash("The notes link has been saved.", "success")
     return _back_to_session(camp_session)

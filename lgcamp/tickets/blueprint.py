@@ -30,6 +30,8 @@ from lgcamp.tickets.booking import (
 )
 from lgcamp.tickets.forms import (
     MAX_ID,
+    BookingForm,
+    booking_form,
 )
 from lgcamp.tickets.models import (
     Booking,
@@ -87,16 +89,41 @@ def questions_of(event: Event) -> list[Any]:
     return answer_service.questions_for(db.session, event)
 
 
+def with_ids_prefixed(form: BookingForm, prefix: str) -> BookingForm:
+    """Give the form's fields (and so their labels and options) ids starting with `prefix`,
+    so that several booking forms on one page never share an element id."""
+    for field in form:
+        field.id = f"{prefix}-{field.id}"
+        field.label.field_id = field.id
+    return form
+
+
 def render_booking_page(
-    event: Event, ticket_types: list[TicketType], form: Any, secret: str | None, status: int = 200
+    event: Event,
+    ticket_types: list[TicketType],
+    secret: str | None,
+    submitted: tuple[int, BookingForm] | None = None,
+    status: int = 200,
 ) -> tuple[str, int]:
+    """The tickets page: a booking form per ticket type, each with its own element ids; the
+    form `submitted` (ticket type id, form) comes back with its errors, the others empty."""
     counts = service.type_counts(db.session, ticket_types) if ticket_types else {}
+    questions = questions_of(event)
+    organisation = getattr(current_user, "organisation", "")
+    forms: dict[int, BookingForm] = {}
+    for ticket_type in ticket_types:
+        if submitted is not None and submitted[0] == ticket_type.id:
+            form = submitted[1]
+        else:
+            form = booking_form(questions, formdata=None, organisation=organisation)
+        forms[ticket_type.id] = with_ids_prefixed(form, f"type-{ticket_type.id}")
     return render_template(
         "tickets/event_tickets.html",
         event=event,
         ticket_types=ticket_types,
         counts=counts,
-        form=form,
+        forms=forms,
+        error_form=submitted[1] if submitted is not None else None,
         secret=secret,
         booking=live_booking(db.session, current_user, event),
         sale_state=sale_state,

@@ -47,8 +47,12 @@ DUPLICATE_MESSAGE = "You already have a booking for this event. See your tickets
 
 
 def closes_at(ticket_type: TicketType) -> datetime:
-    """When booking closes: the set time, or the start of the event."""
-    return ticket_type.closes_at or ticket_type.event.starts_at
+    """When booking closes: the set time, or the start of the event, whichever is first (the
+    waitlist stops moving at the start; a later time may remain from a moved event)."""
+    starts_at = ticket_type.event.starts_at
+    if ticket_type.closes_at is None:
+        return starts_at
+    return min(ticket_type.closes_at, starts_at)
 
 
 def sale_state(ticket_type: TicketType, now: datetime | None = None) -> str:

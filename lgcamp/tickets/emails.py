@@ -5,6 +5,7 @@ Every email about a held ticket carries the signed release link.
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.message import EmailMessage
 
 from flask import render_template
@@ -185,24 +186,32 @@ def render_offer(session: Session, booking_id: int, _variant: str) -> EmailMessa
     )
 
 
-def send_offer_expired(session: Session, booking: Booking) -> None:
-    """Your offer ran out and has passed to the next person (built when sent)."""
+def send_offer_expired(session: Session, booking: Booking, outcome: str) -> None:
+    """Your offer ran out, and what became of the place (built when sent): `passed_on` to the
+    next person waiting, `freed` (nobody was waiting), or left for walk-ins (`started`)."""
     mail.queue_later(
         session,
         OFFER_EXPIRED_KIND,
         booking.id,
         booking.person.email,
         offer_expired_subject(booking.event.name),
+        variant=outcome,
         dedupe_key=f"tickets:offer-expired:{booking.id}",
     )
 
 
-def render_offer_expired(session: Session, booking_id: int, _variant: str) -> EmailMessage | None:
+def render_offer_expired(session: Session, booking_id: int, variant: str) -> EmailMessage | None:
     """Build the offer-expired email for a booking (None when it no longer exists)."""
     booking = _booking_for_email(session, booking_id)
     if booking is None:
         return None
-    return _compose(booking, "offer_expired", offer_expired_subject(booking.event.name))
+    return _compose(
+        booking,
+        "offer_expired",
+        offer_expired_subject(booking.event.name),
+        outcome=variant,
+        tickets_url=links.tickets_page_url(booking.event),
+    )
 
 
 def offer_subject(event_name: str) -> str:
@@ -242,8 +251,11 @@ def send_reminder(session: Session, booking: Booking) -> None:
     )
 
 
-def send_reconfirm(session: Session, booking: Booking, final: bool = False) -> None:
-    """Still coming? One click to confirm, or release the place."""
+def send_reconfirm(
+    session: Session, booking: Booking, deadline: datetime, final: bool = False
+) -> None:
+    """Still coming? One click to confirm by the deadline, or release the place; unconfirmed
+    places are released to the waitlist at the deadline."""
     kind = "final" if final else "ask"
     subject = (
         f"Last chance to keep your place at {booking.event.name}"
@@ -257,6 +269,7 @@ def send_reconfirm(session: Session, booking: Booking, final: bool = False) -> N
         subject,
         dedupe_key=f"tickets:reconfirm-{kind}:{booking.id}",
         final=final,
+        deadline=deadline,
         reconfirm_link=links.reconfirm_url(booking),
         release_link=links.release_url(booking),
     )

@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from lgcamp.errors import DomainError
+from lgcamp.events.models import Event
 from lgcamp.tickets.models import Booking
 from lgcamp.urls import external_url
 
@@ -60,3 +61,8 @@ def reconfirm_url(booking: Booking) -> str:
 def booking_url(booking: Booking) -> str:
     """The booking's page in the holder's account (claim an offer, transfer, release)."""
     return external_url("tickets.show_booking", booking_id=booking.id)
+
+
+def tickets_page_url(event: Event) -> str:
+    """The event's public tickets page."""
+    return external_url("tickets.event_tickets", slug=event.slug)

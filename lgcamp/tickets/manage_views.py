@@ -185,12 +185,18 @@ def _filters(event: Event) -> tuple[AttendeeFilterForm, manage.AttendeeFilter]:
 
 
 @bp.route("/events/<slug>/tickets/attendees")
-def attendees(slug: str) -> str:
+def attendees(slug: str) -> tuple[str, int]:
     """The attendee list with search and filters, and each person's attendance record."""
-    event = load_managed_event(slug)
+    return _render_attendees(load_managed_event(slug), ManualAddForm())
+
+
+def _render_attendees(
+    event: Event, add_form: ManualAddForm, status: int = 200, action_error: str | None = None
+) -> tuple[str, int]:
+    """The attendee list; `add_form` ("Give a ticket") comes back with its errors, and a
+    refused action on a booking (cancel, reissue) with its message."""
     form, filters = _filters(event)
     bookings = manage.attendee_list(db.session, event, filters)
-    add_form = ManualAddForm()
     add_form.ticket_type_id.choices = form.ticket_type.choices[1:]
     return render_template(
         "tickets/attendees.html",
@@ -198,8 +204,9 @@ def attendees(slug: str) -> str:
         bookings=bookings,
         form=form,
         add_form=add_form,
+        action_error=action_error,
         records=noshow.attendance_records(db.session, sorted({b.person_id for b in bookings})),
-    )
+    ), status
 
 
 @bp.route("/events/<slug>/tickets/attendees.csv")
@@ -230,18 +237,23 @@ def waitlist(slug: str) -> str:
 
 
 @bp.route("/events/<slug>/tickets/bookings", methods=["POST"])
-def add_booking(slug: str) -> Response:
-    """Give a ticket to someone with an account."""
+def add_booking(slug: str) -> Response | tuple[str, int]:
+    """Give a ticket to someone with an account; a refusal stays on the form."""
     event = load_managed_event(slug)
     form = ManualAddForm()
     types = service.ticket_types_for(db.session, event, include_hidden=True)
     form.ticket_type_id.choices = select_choices([(str(t.id), t.name) for t in types])
     if not form.validate_on_submit():
-        raise DomainError(" ".join(e for errs in form.errors.values() for e in errs))
+        return _render_attendees(event, form, 400)
     ticket_type = load_type(event, int(form.ticket_type_id.data))
-    booking = service.add_booking_manually(
-        db.session, current_user, ticket_type, form.email.data or ""
-    )
+    try:
+        booking = service.add_booking_manually(
+            db.session, current_user, ticket_type, form.email.data or ""
+        )
+    except DomainError as error:
+        db.session.rollback()
+        show_on_form(form, error)
+        return _render_attendees(event, form, error.status_code)
     commit()
     flash(f"{booking.person.name} now has a {ticket_type.name} ticket.", "success")
     return redirect(url_for("tickets.attendees", slug=slug))
@@ -251,7 +263,7 @@ def add_booking(slug: str) -> Response:
     "/events/<slug>/tickets/bookings/<int:booking_id>/<any(cancel,reissue,move):action>",
     methods=["POST"],
 )
-def booking_action(slug: str, booking_id: int, action: str) -> Response:
+def booking_action(slug: str, booking_id: int, action: str) -> Response | tuple[str, int]:
     """Cancel a booking, reissue its ticket, or move it from the waitlist to a ticket."""
     event = load_managed_event(slug)
     booking = load_event_booking(event, booking_id)
@@ -260,7 +272,15 @@ def booking_action(slug: str, booking_id: int, action: str) -> Response:
         "reissue": service.reissue_token,
         "move": service.move_from_waitlist,
     }[action]
-    operation(db.session, current_user, booking)
+    try:
+        operation(db.session, current_user, booking)
+    except DomainError as error:
+        if request.form.get("back") == "waitlist":
+            raise
+        db.session.rollback()  # refused on the attendee list: shown there
+        return _render_attendees(
+            event, ManualAddForm(formdata=None), error.status_code, error.message
+        )
     commit()
     flash(f"The booking of {booking.person.name} has been {DONE[action]}.", "success")
     back = "tickets.waitlist" if request.form.get("back") == "waitlist" else "tickets.attendees"

@@ -114,7 +114,7 @@ def run_reconfirmation(session: Session, now: datetime | None = None) -> dict[st
             if _claim(session, booking_id, "reconfirm_sent_at", now):
                 booking = session.get(Booking, booking_id)
                 assert booking is not None
-                emails.send_reconfirm(session, booking)
+                emails.send_reconfirm(session, booking, deadline)
                 counts["asked"] += 1
         if now >= deadline - FINAL_WARNING_BEFORE:
             warn = and_(unconfirmed, Booking.final_warning_sent_at.is_(None))
@@ -122,7 +122,7 @@ def run_reconfirmation(session: Session, now: datetime | None = None) -> dict[st
                 if _claim(session, booking_id, "final_warning_sent_at", now):
                     booking = session.get(Booking, booking_id)
                     assert booking is not None
-                    emails.send_reconfirm(session, booking, final=True)
+                    emails.send_reconfirm(session, booking, deadline, final=True)
                     counts["warned"] += 1
     session.flush()
     return counts

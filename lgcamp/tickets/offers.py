@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, exists, select, update
+from sqlalchemy import CursorResult, Table, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from lgcamp.database import utcnow
@@ -146,13 +146,30 @@ def expire_due_offers(
     """Expire offers past their time, freeing their places (process_offers passes them on)."""
     now = now or utcnow()
     due = session.scalars(
-        select(Booking.id).where(
+        select(Booking.id)
+        .where(
             Booking.ticket_type_id == ticket_type.id,
             Booking.status == BookingStatus.OFFERED,
             Booking.offer_expires_at < now,
         )
+        .order_by(Booking.offer_expires_at, Booking.id)
     ).all()
     expired = 0
+    # The freed places go down the waitlist in the same transaction (process_offers, or the
+    # booking that found them due): as many as people are waiting are passed on, until the
+    # start (then the door has them for walk-ins).
+    started = now >= ticket_type.event.starts_at
+    waiting = 0
+    if due and not started:
+        waiting = (
+            session.scalar(
+                select(func.count(Booking.id)).where(
+                    Booking.ticket_type_id == ticket_type.id,
+                    Booking.status == BookingStatus.WAITLISTED,
+                )
+            )
+            or 0
+        )
     for booking_id in due:
         result = session.execute(
             update(Booking)
@@ -166,7 +183,8 @@ def expire_due_offers(
         booking = session.get(Booking, booking_id)
         assert booking is not None
         session.refresh(booking)
-        emails.send_offer_expired(session, booking)
+        outcome = "started" if started else ("passed_on" if expired < waiting else "freed")
+        emails.send_offer_expired(session, booking, outcome)
         expired += 1
     return expired
 

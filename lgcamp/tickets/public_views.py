@@ -61,9 +61,7 @@ from lgcamp.transaction import commit
 def event_tickets(slug: str) -> tuple[str, int]:
     """The public ticket types of an event, with the booking form."""
     event = load_event(slug)
-    ticket_types = service.ticket_types_for(db.session, event)
-    form = booking_form(questions_of(event), organisation=getattr(current_user, "organisation", ""))
-    return render_booking_page(event, ticket_types, form, None)
+    return render_booking_page(event, service.ticket_types_for(db.session, event), None)
 
 
 @bp.route("/events/<slug>/tickets/private/<secret>")
@@ -73,8 +71,7 @@ def private_tickets(slug: str, secret: str) -> tuple[str, int]:
     ticket_type = service.ticket_type_by_secret(db.session, event, secret)
     if ticket_type is None:
         abort(404, "This private ticket link is not valid. Check you copied all of it.")
-    form = booking_form(questions_of(event), organisation=getattr(current_user, "organisation", ""))
-    return render_booking_page(event, [ticket_type], form, secret)
+    return render_booking_page(event, [ticket_type], secret)
 
 
 @bp.route("/events/<slug>/tickets/<int:ticket_type_id>/book", methods=["POST"])
@@ -100,7 +97,8 @@ def book(slug: str, ticket_type_id: int) -> Response | tuple[str, int]:
             return redirect(url)
     event = ticket_type.event
     shown = [ticket_type] if ticket_type.is_hidden else service.ticket_types_for(db.session, event)
-    return render_booking_page(event, shown, form, form.secret.data or None, 400)
+    secret = form.secret.data or None
+    return render_booking_page(event, shown, secret, (ticket_type.id, form), 400)
 
 
 @bp.route("/api/events/<slug>/bookings", methods=["POST"])
@@ -138,11 +136,15 @@ def api_book(slug: str) -> tuple[Response, int]:
 
 @bp.route("/tickets/mine")
 @signin_required
-def mine() -> str:
-    """Every booking of the signed-in person, with a large QR for each ticket."""
-    return render_template(
-        "tickets/mine.html", bookings=service.bookings_of(db.session, current_user)
-    )
+def mine() -> tuple[str, int]:
+    """The signed-in person's bookings: upcoming events first (a large QR for each ticket),
+    then past events, apart and without QR codes."""
+    return _render_mine()
+
+
+def _render_mine(error: str | None = None, status: int = 200) -> tuple[str, int]:
+    tickets = service.tickets_of(db.session, current_user)
+    return render_template("tickets/mine.html", tickets=tickets, error=error), status
 
 
 @bp.route("/bookings/<int:booking_id>")
@@ -200,10 +202,15 @@ def ticket_ics(token: str) -> Response:
 
 
 @bp.route("/bookings/<int:booking_id>/release", methods=["POST"])
-def release(booking_id: int) -> Response:
-    """Release a ticket (or leave the waitlist) in one click."""
+def release(booking_id: int) -> Response | tuple[str, int]:
+    """Release a ticket (or leave the waitlist) in one click; a refusal is shown on "Your
+    tickets", where the button is."""
     booking = load_booking(booking_id)
-    service.release_booking(db.session, current_user, booking)
+    try:
+        service.release_booking(db.session, current_user, booking)
+    except DomainError as error:
+        db.session.rollback()
+        return _render_mine(error.message, error.status_code)
     commit()
     flash(f"You have released your place at {booking.event.name}.", "success")
     return redirect(url_for("tickets.mine"))
@@ -217,9 +224,20 @@ def release_link(signed: str) -> str | Response | tuple[str, int]:
     except DomainError as error:
         return render_template("tickets/link_problem.html", message=error.message), 400
     if request.method == "POST" and booking.is_live:
-        service.release_booking(db.session, None, booking)
+        try:
+            service.release_booking(db.session, None, booking)
+        except DomainError as error:  # the event is over, or the ticket was checked in
+            db.session.rollback()
+            page = render_template("tickets/release.html", booking=booking, error=error.message)
+            return page, error.status_code
         commit()
         return render_template("tickets/released.html", booking=booking)
+    try:
+        if booking.is_live:  # say so at once when the place can no longer be released
+            service.refuse_release_after_end(booking)
+            service.refuse_if_checked_in(booking)
+    except DomainError as error:
+        return render_template("tickets/release.html", booking=booking, error=error.message)
     return render_template("tickets/release.html", booking=booking, signed=signed)
 
 

@@ -39,6 +39,30 @@ class NotYourBooking(NotAllowed):
     """The booking or offer belongs to someone else."""
 
 
+class CheckedIn(Conflict):
+    """The ticket was checked in: it is attendance now, and cannot be released or cancelled."""
+
+
+def refuse_release_after_end(booking: Booking, now: datetime | None = None) -> None:
+    """Raise Conflict when the booking's event is over: there is no place left to give back."""
+    if booking.event.ends_at <= (now or utcnow()):
+        raise Conflict(
+            f"{booking.event.name} has ended, so there is no place to release: the booking "
+            "stays on your record."
+        )
+
+
+def refuse_if_checked_in(booking: Booking) -> None:
+    """Raise CheckedIn for a booking accepted at the door (its attendance must stay counted)."""
+    if booking.checked_in_at is not None:
+        local = booking.checked_in_at.astimezone(booking.event.tz).strftime("%H:%M on %-d %B")
+        raise CheckedIn(
+            f"{booking.person.name} was checked in at {local}, so this ticket can no longer be "
+            "released or cancelled: attendance stays on the record. (A check-in made by "
+            "mistake can be undone from the door dashboard first.)"
+        )
+
+
 # --- reading ------------------------------------------------------------------------------
 
 
@@ -86,6 +110,11 @@ class TypeCounts:
         """Places not held by a ticket or an open offer."""
         return max(self.capacity - self.confirmed - self.offered, 0)
 
+    @property
+    def gives_ticket(self) -> bool:
+        """Booking now gets a ticket: a place is free and nobody is waiting for one."""
+        return self.places_left > 0 and self.waitlisted == 0
+
 
 _TYPE_COUNTS = (
     select(Booking.ticket_type_id, Booking.status, func.count(Booking.id))
@@ -124,6 +153,28 @@ def bookings_of(session: Session, person: Person) -> list[Booking]:
             .where(Booking.person_id == person.id)
             .order_by(Event.starts_at, Booking.id.desc())
         )
+    )
+
+
+@dataclass(frozen=True)
+class PersonTickets:
+    """A person's bookings as "Your tickets" shows them."""
+
+    upcoming: list[Booking]  # live, for events not over yet: the soonest first
+    ended: list[Booking]  # released, cancelled or expired, for events not over yet
+    past: list[Booking]  # for events that are over: the latest first, never with a live QR
+
+
+def tickets_of(session: Session, person: Person, now: datetime | None = None) -> PersonTickets:
+    """The person's bookings split into upcoming, ended and past events."""
+    now = now or utcnow()
+    bookings = bookings_of(session, person)
+    current = [b for b in bookings if b.event.ends_at > now]
+    past = [b for b in reversed(bookings) if b.event.ends_at <= now]
+    return PersonTickets(
+        upcoming=[b for b in current if b.is_live],
+        ended=[b for b in current if not b.is_live],
+        past=past,
     )
 
 
@@ -168,7 +219,8 @@ def claim_offer(
         and booking.offer_expires_at < now
     ):
         process_offers(session, booking.ticket_type, now)
-        raise OfferExpired("Sorry, this offer has expired and has passed to the next person.")
+        local = booking.offer_expires_at.astimezone(booking.event.tz)
+        raise OfferExpired(f"Sorry, this offer expired at {local.strftime('%H:%M on %-d %B')}.")
     if booking.status != BookingStatus.OFFERED:
         raise OfferExpired(_not_offered_message(booking))
     result = session.execute(
@@ -192,7 +244,7 @@ def _not_offered_message(booking: Booking) -> str:
     if booking.status == BookingStatus.CONFIRMED:
         return "You have already claimed this place: it is in your tickets."
     if booking.status == BookingStatus.EXPIRED:
-        return "Sorry, this offer has expired and has passed to the next person."
+        return "Sorry, this offer has expired."
     return "There is no open offer on this booking."
 
 
@@ -208,9 +260,14 @@ def _end_booking(
 ) -> bool:
     """Move a live booking to an ended state; free its place and pass it on. False if ended."""
     held = booking.status in PLACE_HOLDING_STATUSES
+    # Never a checked-in booking, even one checked in a moment ago by another request.
     result = session.execute(
         update(Booking)
-        .where(Booking.id == booking.id, Booking.status == booking.status)
+        .where(
+            Booking.id == booking.id,
+            Booking.status == booking.status,
+            Booking.checked_in_at.is_(None),
+        )
         .values(status=status, ended_at=now, end_reason=reason)
         .execution_options(synchronize_session=False)
     )
@@ -235,8 +292,8 @@ def release_booking(
         raise NotYourBooking("This booking is someone else's.")
     if not booking.is_live:
         raise Conflict("This booking has already ended: there is nothing to release.")
-    if booking.event.ends_at <= now:
-        raise Conflict("This event has ended.")
+    refuse_release_after_end(booking, now)
+    refuse_if_checked_in(booking)
     if not _end_booking(session, booking, BookingStatus.RELEASED, "released", now):
         raise Conflict("This booking changed a moment ago. Reload the page and try again.")
     emails.send_released(session, booking)
@@ -250,6 +307,7 @@ def cancel_booking(
     now = now or utcnow()
     if not booking.is_live:
         raise Conflict("This booking has already ended.")
+    refuse_if_checked_in(booking)
     if not _end_booking(session, booking, BookingStatus.CANCELLED, "cancelled", now):
         raise Conflict("This booking changed a moment ago. Reload the page and try again.")
     emails.send_cancelled(session, booking)
@@ -278,9 +336,9 @@ def add_booking_manually(
         raise AlreadyBooked(f"{person.name} already has a booking for this event.", field="email")
     if not take_place(session, ticket_type.id):
         raise Conflict(
-            "This ticket type is full. Raise its capacity first, or move someone from the "
+            f"{ticket_type.name} is full. Raise its capacity first, or move someone from the "
             "waitlist.",
-            field="email",
+            field="ticket_type_id",
         )
     booking = insert_booking(
         session,

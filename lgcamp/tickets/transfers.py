@@ -57,6 +57,8 @@ def start_transfer(
         raise TransferNotAllowed("The organisers have turned off transfers for this ticket.")
     if booking.event.starts_at <= now:
         raise TransferNotAllowed("The event has started: tickets can no longer be transferred.")
+    if booking.checked_in_at is not None:
+        raise TransferNotAllowed("This ticket has been checked in, so it cannot be transferred.")
     to_email = normalise_email(to_email)
     if to_email == actor.email:
         raise DomainError("Enter your colleague's email address, not your own.", field="email")
@@ -124,7 +126,11 @@ def accept_transfer(
     )
     ended = session.execute(
         update(Booking)
-        .where(Booking.id == old.id, Booking.status == BookingStatus.CONFIRMED)
+        .where(
+            Booking.id == old.id,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.checked_in_at.is_(None),  # attendance is never passed on
+        )
         .values(status=BookingStatus.RELEASED, ended_at=now, end_reason="transferred")
         .execution_options(synchronize_session=False)
     )

@@ -70,8 +70,14 @@ def _check_window(event: Event, details: TicketTypeDetails) -> None:
             "Booking must open before it closes (when the event starts, unless you set a time)",
             field="opens_date",
         )
-    if details.closes_at and details.closes_at > event.ends_at:
-        raise DomainError("Booking must close before the event ends", field="closes_date")
+    if details.closes_at and details.closes_at > event.starts_at:
+        # No offers are made after the start (walk-ins get the places left), so a waitlist
+        # joined after it would never move.
+        raise DomainError(
+            "Booking must close by the time the event starts: after that, places go to "
+            "walk-ins at the door",
+            field="closes_date",
+        )
     if details.allocation == AllocationMode.BALLOT and details.closes_at is None:
         raise DomainError(
             "A ballot needs a closing time: the draw happens then", field="closes_date"

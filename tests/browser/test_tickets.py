@@ -36,7 +36,7 @@ def test_book_and_release_in_chromium(page: Any) -> None:
     page.goto(f"/events/{slug}")
     assert "3 places left" in page.inner_text("#main-content")
     page.click("text=Book a ticket")
-    page.fill("#job_role", "Developer")
+    page.get_by_label("Your role").fill("Developer")
     page.click("button:has-text('Book a ticket')")
     page.wait_for_selector("h1:has-text('You have a ticket')")
     qr = page.locator("img.lgcamp-qr")

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import ssl
+import subprocess
+import sys
 import threading
+import urllib.request
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from werkzeug.serving import make_ssl_devcert
 
 from lgcamp import cli, mail
 from lgcamp.accounts.models import Person
+from lgcamp.database import utcnow
 from lgcamp.events.models import Event, EventStatus
 from lgcamp.extensions import db
+from lgcamp.tickets import service as tickets
+from lgcamp.tickets.models import Booking, BookingStatus, TicketType
 from lgcamp.transaction import commit
-from tests.conftest import Mailbox
+from tests.conftest import Mailbox, body_text, free_port, wait_for
 
 
 def empty_database() -> None:
@@ -149,3 +158,84 @@ def test_demo_serves_with_the_given_certificate(
                     assert tls.version() is not None
                 thread.join(timeout=10)
                 assert not errors
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def test_demo_runs_the_timed_work_while_it_serves(
+    app: Flask, mailbox: Mailbox, smtp_server: tuple[Mailbox, int], database_url: str,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """`lgcamp demo` (a real process and server): an offer that runs out is passed on by the
+    background tick, and the emails it sends link to where the demo serves."""
+    empty_database()
+    db.session.commit()
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LGCAMP_")}
+    env |= {
+        "LGCAMP_DATABASE_URL": database_url,
+        "LGCAMP_INSTANCE_PATH": str(tmp_path / "demo-instance"),
+        "LGCAMP_SECRET_KEY": "demo-test-secret",
+        "LGCAMP_MAIL_SERVER": "127.0.0.1",
+        "LGCAMP_MAIL_PORT": str(smtp_server[1]),
+        "LGCAMP_SQLITE_BACKGROUND_CHECKPOINTS": "false",
+    }
+    script = "import sys; from lgcamp.console import main; sys.exit(main())"
+    demo = subprocess.Popen(
+        [sys.executable, "-c", script, "demo", "--port", str(port), "--tick-every", "0.2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(lambda: _answers(f"{base}/"), timeout=300, interval=0.2)
+        # Someone gives their place back: it is offered to the first person waiting ...
+        db.session.rollback()
+        general = db.session.scalars(
+            select(TicketType).join(Booking, Booking.ticket_type_id == TicketType.id)
+            .where(Booking.status == BookingStatus.WAITLISTED)
+        ).first()  # fmt: skip
+        assert general is not None
+        holder = db.session.scalars(
+            select(Booking).where(Booking.ticket_type_id == general.id,
+                                  Booking.status == BookingStatus.CONFIRMED,
+                                  Booking.checked_in_at.is_(None))
+        ).first()  # fmt: skip
+        assert holder is not None
+        tickets.release_booking(db.session, None, holder)
+        first, second = tickets.waitlist(db.session, general)[:2]
+        assert first.status == BookingStatus.OFFERED
+        first_id, first_email = first.id, first.person.email
+        second_id, second_email = second.id, second.person.email
+        db.session.commit()  # queued, not sent: the demo's timed work sends it
+        # ... who lets it run out (as if two days went by): the timed work passes it on.
+        db.session.execute(
+            update(Booking).where(Booking.id == first_id)
+            .values(offer_expires_at=utcnow() - timedelta(minutes=1))
+        )  # fmt: skip
+        db.session.commit()
+        db.session.close()  # on SQLite an open transaction would hold the demo's write lock
+
+        def claim_it(address: str) -> list[Any]:
+            return [m for m in mailbox.to(address) if "claim it" in str(m["Subject"])]
+
+        offer = wait_for(lambda: claim_it(second_email), timeout=60)[-1]
+        assert f"{base}/bookings/{second_id}" in body_text(offer)
+        expired = wait_for(
+            lambda: [m for m in mailbox.to(first_email) if "expired" in str(m["Subject"])],
+            timeout=60,
+        )[-1]
+        assert "passed to the next person on the waitlist" in body_text(expired)
+    finally:
+        demo.send_signal(signal.SIGINT)
+        output, _ = demo.communicate(timeout=120)
+        print(output)  # shown when the test fails
+    assert demo.returncode == 0, output
+    assert f"Serving on {base}" in output and "Timed work (lgcamp tick) runs every" in output
+    assert "[tick] offers: " in output and "[tick] sent " in output
+    assert output.rstrip().endswith("Stopped serving and the timed work.")
