@@ -21,6 +21,7 @@ from lgcamp.errors import DomainError
 
 MAX_BATCH = 200
 MAX_DEVICE_LABEL = 60  # scan_log.device_label and check_in.door_label
+# At most links.MAX_LINK_LIFETIME (a week); the form refuses any other value.
 EXPIRY_CHOICES = [
     SelectChoice("12", "12 hours"),
     SelectChoice("24", "1 day"),

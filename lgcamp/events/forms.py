@@ -8,15 +8,29 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
+    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from lgcamp.events.models import EventKind, EventStatus
+from lgcamp.events.models import (
+    CHECK_IN_CLOSES_MINUTES,
+    CHECK_IN_OPENS_MINUTES,
+    EventKind,
+    EventStatus,
+)
 
 
 def _valid_timezone(_form: FlaskForm, field: StringField) -> None:
@@ -101,6 +115,24 @@ class EventForm(FlaskForm):
         "Timezone",
         default="Europe/London",
         validators=[DataRequired("Enter a timezone"), Length(max=64), _valid_timezone],
+    )
+    check_in_opens_minutes = IntegerField(
+        "Check-in opens, minutes before the start",
+        default=CHECK_IN_OPENS_MINUTES,
+        description="180 is 3 hours. The door refuses scans before then.",
+        validators=[
+            InputRequired("Enter when check-in opens, in minutes before the start, like 180"),
+            NumberRange(min=0, max=2880, message="Enter a number of minutes from 0 to 2880"),
+        ],
+    )
+    check_in_closes_minutes = IntegerField(
+        "Check-in closes, minutes after the end",
+        default=CHECK_IN_CLOSES_MINUTES,
+        description="0 closes check-in when the event ends.",
+        validators=[
+            InputRequired("Enter when check-in closes, in minutes after the end, like 0"),
+            NumberRange(min=0, max=1440, message="Enter a number of minutes from 0 to 1440"),
+        ],
     )
 
 

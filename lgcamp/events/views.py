@@ -38,6 +38,8 @@ def _details(form: EventForm) -> service.EventDetails:
         end_date=form.end_date.data,
         end_time=form.end_time.data,
         timezone=(form.timezone.data or "").strip(),
+        check_in_opens_minutes=form.check_in_opens_minutes.data or 0,
+        check_in_closes_minutes=form.check_in_closes_minutes.data or 0,
     )
 
 
