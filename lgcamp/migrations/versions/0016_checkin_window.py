@@ -1,7 +1,9 @@
 """the door's check-in window per event; scans refused outside it are logged as such
 
-Two columns on event (minutes before the start, minutes after the end), and the new
-``outside_window`` value of ``scan_log.result``. Widening that CHECK constraint on SQLite
+Two columns on event (minutes before the start, minutes after the end), the new
+``outside_window`` value of ``scan_log.result``, and stored participation facts that count
+from their event's start (evidence is never dated in the future: a check-in when the door
+opens before the start counts once the event has started). Widening that CHECK constraint on SQLite
 rewrites the table's SQL in place, SQLite's documented way to change a constraint without
 rebuilding the table (https://sqlite.org/lang_altertable.html, "Making Other Kinds Of Table
 Schema Changes"): a rebuild would drop scan_log, and with foreign keys on, that would clear
@@ -28,6 +30,33 @@ OLD_RESULTS = (
 )  # fmt: skip
 NEW_RESULTS = (*OLD_RESULTS, "outside_window")
 CONSTRAINT = "ck_scan_log_scan_result"
+
+# The stored fact of a new check-in counts from its event's start (participation.triggers).
+CHECK_IN_FACT = {
+    "sqlite": (
+        "DROP TRIGGER IF EXISTS trg_participation_check_in_insert",
+        "CREATE TRIGGER IF NOT EXISTS trg_participation_check_in_insert AFTER INSERT ON check_in FOR EACH ROW BEGIN INSERT INTO participation_fact (person_id, event_id, year, kind, source, source_id, counts_from, organisation) SELECT b.person_id, NEW.event_id, CAST(STRFTIME('%Y', e.starts_at) AS INTEGER), 'attended', 'check_in', NEW.id, e.starts_at, lower(trim(p.organisation)) FROM booking b JOIN event e ON e.id = NEW.event_id JOIN person p ON p.id = b.person_id WHERE b.id = NEW.booking_id AND NEW.undone_at IS NULL; END",
+    ),
+    "postgresql": (
+        "CREATE OR REPLACE FUNCTION participation_check_in_insert() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  INSERT INTO participation_fact (person_id, event_id, year, kind, source, source_id, counts_from, organisation) SELECT b.person_id, NEW.event_id, CAST(EXTRACT(year FROM e.starts_at) AS INTEGER), 'attended', 'check_in', NEW.id, e.starts_at, lower(trim(p.organisation)) FROM booking b JOIN event e ON e.id = NEW.event_id JOIN person p ON p.id = b.person_id WHERE b.id = NEW.booking_id AND NEW.undone_at IS NULL;\n  RETURN NULL;\nEND;\n$$",
+    ),
+}
+CHECK_IN_FACT_BEFORE = {
+    "sqlite": (
+        "DROP TRIGGER IF EXISTS trg_participation_check_in_insert",
+        "CREATE TRIGGER IF NOT EXISTS trg_participation_check_in_insert AFTER INSERT ON check_in FOR EACH ROW BEGIN INSERT INTO participation_fact (person_id, event_id, year, kind, source, source_id, counts_from, organisation) SELECT b.person_id, NEW.event_id, CAST(STRFTIME('%Y', e.starts_at) AS INTEGER), 'attended', 'check_in', NEW.id, NULL, lower(trim(p.organisation)) FROM booking b JOIN event e ON e.id = NEW.event_id JOIN person p ON p.id = b.person_id WHERE b.id = NEW.booking_id AND NEW.undone_at IS NULL; END",
+    ),
+    "postgresql": (
+        "CREATE OR REPLACE FUNCTION participation_check_in_insert() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  INSERT INTO participation_fact (person_id, event_id, year, kind, source, source_id, counts_from, organisation) SELECT b.person_id, NEW.event_id, CAST(EXTRACT(year FROM e.starts_at) AS INTEGER), 'attended', 'check_in', NEW.id, NULL, lower(trim(p.organisation)) FROM booking b JOIN event e ON e.id = NEW.event_id JOIN person p ON p.id = b.person_id WHERE b.id = NEW.booking_id AND NEW.undone_at IS NULL;\n  RETURN NULL;\nEND;\n$$",
+    ),
+}
+# Stored facts of events not started yet count from the start, as a rebuild would make them.
+FACTS_FROM_START = (
+    "UPDATE participation_fact SET counts_from = "
+    "(SELECT starts_at FROM event WHERE event.id = participation_fact.event_id) "
+    "WHERE counts_from IS NULL OR counts_from < "
+    "(SELECT starts_at FROM event WHERE event.id = participation_fact.event_id)"
+)
 
 
 def _in_list(values: tuple[str, ...]) -> str:
@@ -69,9 +98,14 @@ def upgrade():
         sa.Column("check_in_closes_minutes", sa.Integer(), server_default="0", nullable=False),
     )
     _set_results(NEW_RESULTS, OLD_RESULTS)
+    for statement in CHECK_IN_FACT[op.get_bind().dialect.name]:
+        op.execute(statement)
+    op.execute(FACTS_FROM_START)
 
 
 def downgrade():
+    for statement in CHECK_IN_FACT_BEFORE[op.get_bind().dialect.name]:
+        op.execute(statement)
     op.execute("UPDATE scan_log SET result = 'not_confirmed' WHERE result = 'outside_window'")
     _set_results(OLD_RESULTS, NEW_RESULTS)
     op.execute("ALTER TABLE event DROP COLUMN check_in_closes_minutes")
