@@ -203,11 +203,12 @@ def _breakdown(
         .order_by(func.count(CheckIn.id).desc(), CheckIn.door_label)
     ).all()
     per_type = session.execute(
-        select(TicketType.name, func.count(Booking.id), func.count(Booking.checked_in_at))
+        select(TicketType.name, func.count(Booking.id), func.count(CheckIn.id))
         .outerjoin(
             Booking,
             (Booking.ticket_type_id == TicketType.id) & (Booking.status == BookingStatus.CONFIRMED),
         )
+        .outerjoin(CheckIn, (CheckIn.booking_id == Booking.id) & CheckIn.undone_at.is_(None))
         .where(TicketType.event_id == event.id)
         .group_by(TicketType.id, TicketType.name, TicketType.sort_order)
         .order_by(TicketType.sort_order, TicketType.id)

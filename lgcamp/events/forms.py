@@ -18,7 +18,6 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     Email,
-    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -119,18 +118,18 @@ class EventForm(FlaskForm):
     check_in_opens_minutes = IntegerField(
         "Check-in opens, minutes before the start",
         default=CHECK_IN_OPENS_MINUTES,
-        description="180 is 3 hours. The door refuses scans before then.",
+        description="180 is 3 hours (the default, if left empty). The door refuses scans before.",
         validators=[
-            InputRequired("Enter when check-in opens, in minutes before the start, like 180"),
+            Optional(),
             NumberRange(min=0, max=2880, message="Enter a number of minutes from 0 to 2880"),
         ],
     )
     check_in_closes_minutes = IntegerField(
         "Check-in closes, minutes after the end",
         default=CHECK_IN_CLOSES_MINUTES,
-        description="0 closes check-in when the event ends.",
+        description="0 (the default, if left empty) closes check-in when the event ends.",
         validators=[
-            InputRequired("Enter when check-in closes, in minutes after the end, like 0"),
+            Optional(),
             NumberRange(min=0, max=1440, message="Enter a number of minutes from 0 to 1440"),
         ],
     )

@@ -150,8 +150,8 @@ def door_release(session: Session, event: Event, now: datetime | None = None) ->
     emailed (a scan of their QR at the door says what happened); return how many."""
     now = now or utcnow()
     released = 0
-    holders = dict(
-        session.execute(
+    holders: dict[int, str] = dict(
+        session.execute(  # type: ignore[arg-type]
             select(Booking.id, Person.email)
             .join(Person, Person.id == Booking.person_id)
             .where(
@@ -159,7 +159,7 @@ def door_release(session: Session, event: Event, now: datetime | None = None) ->
                 Booking.status == BookingStatus.CONFIRMED,
                 Booking.checked_in_at.is_(None),
             )
-        ).tuples()
+        ).all()
     )
     for booking_id, email in holders.items():
         result = session.execute(

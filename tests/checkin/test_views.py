@@ -20,6 +20,7 @@ from tests.conftest import Auth
 from tests.factories import (
     make_booking,
     make_check_in,
+    make_door_event,
     make_event,
     make_person,
     make_question,
@@ -35,7 +36,7 @@ def organiser(app: Flask) -> Any:
 
 @pytest.fixture
 def event(organiser: Any) -> Event:
-    return make_event("LocalGovCamp 2027", organisers=(organiser,))
+    return make_door_event("LocalGovCamp 2027", organisers=(organiser,))
 
 
 @pytest.fixture
@@ -103,7 +104,7 @@ def _as(role: str, client: FlaskClient, auth: Auth, event: Event, organiser: Any
         auth.login(attendee)
     elif role == "other organiser":
         person = make_person()
-        make_event(organisers=(person,))
+        make_door_event(organisers=(person,))
         auth.login(person)
     elif role == "organiser":
         auth.login(organiser)
@@ -117,7 +118,7 @@ def _as(role: str, client: FlaskClient, auth: Auth, event: Event, organiser: Any
     elif role == "scanner link":
         pair(client, event)
     elif role == "link for other event":
-        pair(client, make_event())
+        pair(client, make_door_event())
 
 
 ROLES = {
@@ -223,7 +224,7 @@ def test_scanner_link_grants_only_that_events_scanner(
     client: FlaskClient, event: Event, ticket_type: TicketType
 ) -> None:
     pair(client, event)
-    other = make_event()
+    other = make_door_event()
     assert client.get(f"/events/{other.slug}/door/scan").status_code == 302  # to sign-in
     assert client.get(f"/api/events/{other.slug}/door/tickets").status_code == 401
     assert client.get(f"/events/{event.slug}/door").status_code == 302
@@ -594,7 +595,7 @@ def test_opening_a_link_writes_nothing_and_last_used_is_the_last_scan(
 def test_dashboard_shows_counts_chart_and_recent_scans(
     client: FlaskClient, auth: Auth, organiser: Any
 ) -> None:
-    event = make_event(organisers=(organiser,), starts_at=utcnow() - timedelta(hours=1))
+    event = make_door_event(organisers=(organiser,), starts_at=utcnow() - timedelta(hours=1))
     ticket_type = make_ticket_type(event)
     bookings = [make_booking(ticket_type, make_person(f"Guest {n}")) for n in range(3)]
     auth.login(organiser)
@@ -624,7 +625,7 @@ def test_service_worker_is_served_in_scope(client: FlaskClient, event: Event) ->
 @pytest.fixture
 def checked_in(organiser: Any) -> CheckIn:
     """Ada Lovelace, checked in at Door 2 of an event that has started."""
-    event = make_event(organisers=(organiser,), starts_at=utcnow() - timedelta(hours=1))
+    event = make_door_event(organisers=(organiser,), starts_at=utcnow() - timedelta(hours=1))
     booking = make_booking(make_ticket_type(event), make_person("Ada Lovelace"))
     return make_check_in(booking, door="Door 2")
 
