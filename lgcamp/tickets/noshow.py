@@ -151,7 +151,7 @@ def door_release(session: Session, event: Event, now: datetime | None = None) ->
     now = now or utcnow()
     released = 0
     holders: dict[int, str] = dict(
-        session.execute(  # type: ignore[arg-type]
+        session.execute(
             select(Booking.id, Person.email)
             .join(Person, Person.id == Booking.person_id)
             .where(
