@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from lgcamp.checkin.models import CheckIn, ScanLog
 from lgcamp.database import utcnow
@@ -99,15 +100,12 @@ def test_search_filters_as_the_volunteer_types_with_results_in_view(
         assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
         assert page.locator("#q").is_visible()  # the search box stays in sight above them
         # More typing narrows the list (the earlier answers never overwrite the later ones).
+        rows = page.locator("#search-results tbody tr")
         page.locator("#q").fill("")
         page.locator("#q").press_sequentially("Person 0", delay=40)
-        page.wait_for_function(
-            "document.querySelectorAll('#search-results tbody tr').length === 10", timeout=5000
-        )
+        expect(rows).to_have_count(10, timeout=5000)
         page.locator("#q").press_sequentially("7", delay=40)
-        page.wait_for_function(
-            "document.querySelectorAll('#search-results tbody tr').length === 1", timeout=5000
-        )
+        expect(rows).to_have_count(1, timeout=5000)
         assert "Person 07" in page.inner_text("#search-results")
 
 
