@@ -1,6 +1,7 @@
 """Realistic demo data for `lgcamp demo`: people, events, organisers, an admin, members.
 
-Tickets and the door are seeded by `demo_tickets`, the programme by `demo_programme`.
+Tickets and the door are seeded by `demo_tickets` (and an event happening now, whose door can
+be tried, by `demo_door`), the programme by `demo_programme`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email, hash_password
 from lgcamp.database import utcnow
+from lgcamp.demo_door import seed_today
 from lgcamp.demo_programme import seed_past_programme, seed_programme
 from lgcamp.demo_tickets import seed_door, seed_tickets, seed_two_types
 from lgcamp.events import service as events
@@ -245,6 +247,7 @@ def seed(session: Session, attendees: int = 300) -> dict[str, Person]:
     seed_door(session, camp, last_year, accounts, rng)
     seed_programme(session, camp, accounts, rng)
     _membership(session, last_year, accounts, people)
+    seed_today(session, accounts, people)  # last: what came before stays as it was
     # The seeded bookings and approvals are history, not news: nobody is emailed about them.
     # (Nor sent after the commit: the session's list of messages to send is mail.py's.)
     session.execute(delete(OutboundEmail))

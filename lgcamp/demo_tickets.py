@@ -1,10 +1,9 @@
 """Demo tickets and door: ticket types, questions and bookings made through `book_ticket`,
-a scanner role and link, and last year's check-ins (seeded as rows: they carry past times)."""
+a scanner role, and last year's check-ins (seeded as rows: they carry past times)."""
 
 from __future__ import annotations
 
 import random
-import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -159,21 +158,12 @@ def seed_two_types(session: Session, event: Event, people: list[Person]) -> None
 def seed_door(
     session: Session, upcoming: Event, past: Event, accounts: dict[str, Person], rng: random.Random
 ) -> None:
-    """The volunteer's scanner role and a scanner link for the coming camp; last year's camp
-    checked in (less the usual no-shows), as evidence of participation."""
+    """The volunteer's scanner role for the coming camp; last year's camp checked in (less the
+    usual no-shows), as evidence of participation. (The demo scanner link is for the event
+    happening today: `demo_door`.)"""
     session.add(
         EventRole(
             event_id=upcoming.id, person_id=accounts["volunteer"].id, role=EventRoleName.SCANNER
-        )
-    )
-    session.add(
-        ScannerLink(
-            event_id=upcoming.id,
-            label=DEMO_SCANNER_LINK_LABEL,
-            nonce=secrets.token_urlsafe(16),
-            secret_hash="",  # set from the app's secret key by demo_scanner_links()
-            expires_at=upcoming.ends_at + timedelta(days=1),
-            created_by_id=accounts["organiser"].id,
         )
     )
     bookings = session.scalars(

@@ -92,6 +92,13 @@ def make_event(
     return event
 
 
+def make_door_event(name: str | None = None, **fields: object) -> Event:
+    """An event under way (it started an hour ago), so that its door accepts check-ins."""
+    start = (utcnow() - timedelta(hours=1)).replace(second=0, microsecond=0)
+    fields.setdefault("starts_at", start)
+    return make_event(name, **fields)  # type: ignore[arg-type]
+
+
 def make_ticket_type(
     event: Event, capacity: int = 100, name: str = "General admission", **fields: object
 ) -> TicketType:

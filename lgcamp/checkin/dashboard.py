@@ -1,8 +1,9 @@
-"""The organisers' live door dashboard: counts, arrivals per 15 minutes, recent scans."""
+"""The organisers' live door dashboard: counts (per door, per ticket type, walk-ins), arrivals
+per 15 minutes, recent scans."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from lgcamp.accounts.models import Person
 from lgcamp.checkin.models import CheckIn, ScanLog, WalkInRecord
 from lgcamp.database import utcnow
 from lgcamp.events.models import Event
-from lgcamp.tickets.models import Booking, BookingStatus
+from lgcamp.tickets.models import Booking, BookingStatus, TicketType
 
 BUCKET = timedelta(minutes=15)
 
@@ -44,6 +45,15 @@ class RecentScan:
 
 
 @dataclass(frozen=True)
+class TypeCount:
+    """Places held and people checked in, for one ticket type."""
+
+    name: str
+    booked: int
+    checked_in: int
+
+
+@dataclass(frozen=True)
 class DoorStats:
     """Everything the dashboard shows."""
 
@@ -54,6 +64,9 @@ class DoorStats:
     arrivals: list[Arrivals]
     recent: list[RecentScan]
     as_of: str  # when these numbers were read, event time (HH:MM:SS)
+    by_door: list[tuple[str, int]] = field(default_factory=list)  # check-ins, busiest first
+    by_type: list[TypeCount] = field(default_factory=list)
+    walk_ins: int = 0  # registered at the door (each one checked in)
 
     def as_json(self) -> dict[str, Any]:
         """The dashboard's polling answer."""
@@ -63,6 +76,12 @@ class DoorStats:
             "no_shows": self.no_shows,
             "has_started": self.has_started,
             "as_of": self.as_of,
+            "walk_ins": self.walk_ins,
+            "by_door": [{"door": door, "checked_in": n} for door, n in self.by_door],
+            "by_type": [
+                {"name": t.name, "booked": t.booked, "checked_in": t.checked_in}
+                for t in self.by_type
+            ],
             "arrivals": [
                 {"starts_at": a.starts_at.isoformat(), "label": a.label, "count": a.count,
                  "step": a.step}
@@ -169,6 +188,7 @@ def door_stats(session: Session, event: Event, now: datetime | None = None) -> D
     ]
     booked = (booked or 0) + len(walked_in)
     has_started = now >= event.starts_at
+    by_door, by_type, walk_ins = _breakdown(session, event)
     return DoorStats(
         booked=booked,
         checked_in=len(times),
@@ -177,4 +197,47 @@ def door_stats(session: Session, event: Event, now: datetime | None = None) -> D
         arrivals=arrivals_per_slot(times, event),
         recent=recent,
         as_of=_clock(now, event),
+        by_door=by_door,
+        by_type=by_type,
+        walk_ins=walk_ins,
+    )
+
+
+def _breakdown(
+    session: Session, event: Event
+) -> tuple[list[tuple[str, int]], list[TypeCount], int]:
+    """Check-ins per door, places and check-ins per ticket type, and walk-ins."""
+    per_door = session.execute(
+        select(CheckIn.door_label, func.count(CheckIn.id))
+        .join(Booking, Booking.id == CheckIn.booking_id)
+        .where(
+            CheckIn.event_id == event.id,
+            CheckIn.undone_at.is_(None),
+            Booking.status == BookingStatus.CONFIRMED,
+        )
+        .group_by(CheckIn.door_label)
+        .order_by(func.count(CheckIn.id).desc(), CheckIn.door_label)
+    ).all()
+    per_type = session.execute(
+        select(TicketType.name, func.count(Booking.id), func.count(CheckIn.id))
+        .outerjoin(
+            Booking,
+            (Booking.ticket_type_id == TicketType.id) & (Booking.status == BookingStatus.CONFIRMED),
+        )
+        .outerjoin(CheckIn, (CheckIn.booking_id == Booking.id) & CheckIn.undone_at.is_(None))
+        .where(TicketType.event_id == event.id)
+        .group_by(TicketType.id, TicketType.name, TicketType.sort_order)
+        .order_by(TicketType.sort_order, TicketType.id)
+    ).all()
+    walk_ins = session.scalar(
+        select(func.count(Booking.id)).where(
+            Booking.event_id == event.id,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.source == "walk_in",
+        )
+    )
+    return (
+        [(door, n) for door, n in per_door],
+        [TypeCount(name, booked, checked_in) for name, booked, checked_in in per_type],
+        walk_ins or 0,
     )

@@ -23,6 +23,7 @@ from lgcamp.inputs import INT_MAX, BoundedIntegerField, bounded_int
 MAX_BATCH = 200
 MAX_DEVICE_LABEL = 60  # scan_log.device_label and check_in.door_label
 MIN_YEAR, MAX_YEAR = 2000, 2100  # a phone's clock outside these is not a clock
+# At most links.MAX_LINK_LIFETIME (a week); the form refuses any other value.
 EXPIRY_CHOICES = [
     SelectChoice("12", "12 hours"),
     SelectChoice("24", "1 day"),

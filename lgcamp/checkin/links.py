@@ -6,7 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
@@ -20,6 +20,8 @@ from lgcamp.events.models import Event, EventRole, EventRoleName
 
 # The session key under which a phone paired by scanner links keeps {event id: link id}.
 GRANTS = "door_links"
+# The longest a link may work (README.md, Scanner links): a lost phone stops scanning soon.
+MAX_LINK_LIFETIME = timedelta(days=7)
 
 
 class LinkUnusable(NotAllowed):
@@ -40,9 +42,12 @@ def hash_secret(secret: str) -> str:
 def create_scanner_link(
     session: Session, actor: Person, event: Event, label: str, expires_at: datetime, key: str
 ) -> ScannerLink:
-    """A new scanner link for one door of the event."""
-    if expires_at <= utcnow():
+    """A new scanner link for one door of the event, working for a week at most."""
+    now = utcnow()
+    if expires_at <= now:
         raise DomainError("The expiry must be in the future.", field="expires_in")
+    if expires_at > now + MAX_LINK_LIFETIME:
+        raise DomainError("A scanner link can work for a week at most.", field="expires_in")
     link = ScannerLink(
         event_id=event.id,
         label=label.strip(),

@@ -34,6 +34,7 @@ class ScanResult(enum.StrEnum):
     CANCELLED = "cancelled"
     RELEASED = "released"
     NOT_CONFIRMED = "not_confirmed"  # ballot entry, waitlist, offer or expired offer
+    OUTSIDE_WINDOW = "outside_window"  # a valid ticket, scanned before or after check-in hours
 
     @property
     def colour(self) -> str:

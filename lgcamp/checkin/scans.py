@@ -20,6 +20,8 @@ from lgcamp.accounts.models import Person
 from lgcamp.checkin.models import CheckIn, ScanLog, ScanMethod, ScannerLink, ScanResult
 from lgcamp.checkin.needs import access_needs_flag
 from lgcamp.checkin.outcomes import RED_TITLES, ScanOutcome, outcome_for
+from lgcamp.checkin.released import can_admit
+from lgcamp.checkin.window import is_open
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event
@@ -119,6 +121,9 @@ _TICKET = (
         _booking.c.event_id,
         _booking.c.status,
         _booking.c.token_hash,
+        _booking.c.person_id,
+        _booking.c.end_reason,
+        _booking.c.ended_at,
         _person.c.name,
         _ticket_type.c.name.label("ticket_type"),
         _check_in.c.id.label("check_in_id"),
@@ -235,6 +240,8 @@ def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInpu
         and ticket["checked_in_at"] - SIMULTANEOUS < scanned_at
     ):
         result = ScanResult.DUPLICATE
+    if result is ScanResult.ACCEPTED and not is_open(event, scanned_at):
+        result = ScanResult.OUTSIDE_WINDOW  # logged as refused; nothing is checked in
     who = _who(actor)
     log_id = log_scan(
         session, actor, event, scan.scan_id, received_at,
@@ -246,7 +253,8 @@ def record_scan(session: Session, actor: ScanActor, event: Event, scan: ScanInpu
     if log_id is None:
         return replay_scan(session, event, scan.scan_id)
     if result is not ScanResult.ACCEPTED or ticket is None:
-        return outcome_for(event, scan.scan_id, result, ticket, scanned_at)
+        admit = can_admit(session, event, ticket, received_at)
+        return outcome_for(event, scan.scan_id, result, ticket, scanned_at, admit)
     if ticket["check_in_id"] is None:
         check_in_id = _insert(
             session,
@@ -351,7 +359,8 @@ def replay_scan(session: Session, event: Event, scan_id: str) -> ScanOutcome:
     ticket = _ticket(session, log.booking_id) if log.booking_id else None
     if ticket is None and log.result not in RED_TITLES:  # a walk-in kept as a record
         raise Conflict("This scan id was used for a walk-in.")
-    return outcome_for(event, scan_id, log.result, ticket, log.scanned_at)
+    admit = can_admit(session, event, ticket, utcnow())
+    return outcome_for(event, scan_id, log.result, ticket, log.scanned_at, admit)
 
 
 def superseded_scans(

@@ -32,7 +32,8 @@ from lgcamp.checkin import (
     walk_ins,
 )
 from lgcamp.checkin.blueprint import bp
-from lgcamp.checkin.dashboard import door_stats
+from lgcamp.checkin.chart import arrivals_chart
+from lgcamp.checkin.dashboard import DoorStats, door_stats
 from lgcamp.checkin.forms import (
     MAX_DEVICE_LABEL,
     ApiWalkInForm,
@@ -50,6 +51,7 @@ from lgcamp.checkin.forms import (
 from lgcamp.checkin.models import ScanMethod
 from lgcamp.checkin.scans import ScanActor, ScanInput, UnreadableScan
 from lgcamp.checkin.walk_ins import WalkIn
+from lgcamp.checkin.window import window_json
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError, show_on_form
 from lgcamp.events.models import Event
@@ -192,7 +194,8 @@ def check_in(slug: str) -> Response:
                   booking_id=form.booking_id.data),
     )  # fmt: skip
     commit()
-    flash(f"{outcome.title}: {outcome.name or ''} {outcome.detail}", "success")
+    category = "success" if outcome.result.colour == "green" else "info"
+    flash(f"{outcome.title}: {outcome.name or ''} {outcome.detail}", category)
     return redirect(url_for("checkin.scanner", slug=slug))
 
 
@@ -243,12 +246,23 @@ def undo(slug: str, check_in_id: int) -> Response:
 def dashboard(slug: str) -> str:
     """Live door dashboard for organisers."""
     event = load_dashboard_event(slug)
+    page = request.args.get("page", "")
+    number = int(page) if page.isdecimal() and len(page) < 7 else 1  # else the first page
+    waiting = search.not_arrived(db.session, event, request.args.get("q", ""), number)
+    stats = door_stats(db.session, event)
     return render_template(
-        "checkin/dashboard.html",
-        event=event,
-        stats=door_stats(db.session, event),
-        walk_ins=walk_in_records.unlinked_walk_ins(db.session, event),
-    )
+        "checkin/dashboard.html", event=event, stats=stats, chart=arrivals_chart(stats.arrivals),
+        waiting=waiting, walk_ins=walk_in_records.unlinked_walk_ins(db.session, event),
+    )  # fmt: skip
+
+
+def _live_parts(stats: DoorStats) -> dict[str, str]:
+    """The dashboard's server-drawn parts (chart, breakdown), for its polling to swap in."""
+    chart = arrivals_chart(stats.arrivals)
+    return {
+        "arrivals_svg": render_template("checkin/_arrivals_chart.html", chart=chart),
+        "breakdown_html": render_template("checkin/_breakdown.html", stats=stats),
+    }
 
 
 @bp.route("/events/<slug>/door/links", methods=["GET", "POST"])
@@ -258,13 +272,20 @@ def scanner_links(slug: str) -> Response | tuple[str, int]:
     form = ScannerLinkForm()
     if form.validate_on_submit():
         expires_at = utcnow() + timedelta(hours=int(form.expires_in.data or 24))
-        link = links.create_scanner_link(
-            db.session, current_user, event, form.label.data or "", expires_at,
-            current_app.secret_key,  # type: ignore[arg-type]
-        )  # fmt: skip
-        commit()
-        flash(f"Scanner link for {link.label} created: scan its QR code with the phone.", "success")
-        return redirect(url_for("checkin.scanner_links", slug=slug, _anchor=f"link-{link.id}"))
+        try:
+            link = links.create_scanner_link(
+                db.session, current_user, event, form.label.data or "", expires_at,
+                current_app.secret_key,  # type: ignore[arg-type]
+            )  # fmt: skip
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            commit()
+            flash(
+                f"Scanner link for {link.label} created: scan its QR code with the phone.",
+                "success",
+            )
+            return redirect(url_for("checkin.scanner_links", slug=slug, _anchor=f"link-{link.id}"))
     return _links_page(event, form, ScannerRoleForm(), 400 if form.errors else 200)
 
 
@@ -398,7 +419,9 @@ def api_tickets(slug: str) -> Response:
     """The offline ticket list: hashes, names, ticket types, status (ETag for cheap refresh)."""
     event, _actor = door_access(slug)
     tickets = search.ticket_list(db.session, event)
-    response = jsonify(event=event.slug, count=len(tickets), tickets=tickets)
+    response = jsonify(
+        event=event.slug, count=len(tickets), tickets=tickets, window=window_json(event)
+    )
     response.headers["Cache-Control"] = "private, no-cache"
     response.add_etag()
     return response.make_conditional(request)
@@ -439,4 +462,5 @@ def api_undo(slug: str, check_in_id: int) -> Response:
 def api_stats(slug: str) -> Response:
     """The dashboard's numbers, for its polling."""
     event = load_dashboard_event(slug)
-    return jsonify(door_stats(db.session, event).as_json())
+    stats = door_stats(db.session, event)
+    return jsonify(stats.as_json() | _live_parts(stats))

@@ -14,6 +14,7 @@ from lgcamp.checkin.models import ScanMethod
 from lgcamp.checkin.outcomes import ScanOutcome
 from lgcamp.checkin.scans import ScanActor, ScanInput, record_scan
 from lgcamp.checkin.walk_in_records import record_walk_in
+from lgcamp.checkin.window import closed_message, is_open
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event, EventStatus
@@ -79,6 +80,8 @@ def register_walk_in(
     """
     if event.status is EventStatus.CANCELLED:
         raise DomainError("This event is cancelled.")
+    if not is_open(event, utcnow()):  # before any place is taken
+        raise Conflict(closed_message(event, utcnow())[1])
     ticket_type = session.get(TicketType, walk_in.ticket_type_id)
     if ticket_type is None or ticket_type.event_id != event.id:
         raise DomainError("Select a ticket type of this event.", field="ticket_type_id")
@@ -98,7 +101,8 @@ def register_walk_in(
         status=BookingStatus.CONFIRMED,
         source="walk_in",
         confirmed_at=utcnow(),
-        organisation=person.organisation,
+        # What the door was told, even when the person's account says otherwise.
+        organisation=walk_in.organisation.strip() or person.organisation,
     )
     walked_in = ScanInput(
         scan_id=scan.scan_id,

@@ -8,15 +8,28 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
+    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from lgcamp.events.models import EventKind, EventStatus
+from lgcamp.events.models import (
+    CHECK_IN_CLOSES_MINUTES,
+    CHECK_IN_OPENS_MINUTES,
+    EventKind,
+    EventStatus,
+)
 
 
 def _valid_timezone(_form: FlaskForm, field: StringField) -> None:
@@ -101,6 +114,24 @@ class EventForm(FlaskForm):
         "Timezone",
         default="Europe/London",
         validators=[DataRequired("Enter a timezone"), Length(max=64), _valid_timezone],
+    )
+    check_in_opens_minutes = IntegerField(
+        "Check-in opens, minutes before the start",
+        default=CHECK_IN_OPENS_MINUTES,
+        description="180 is 3 hours (the default, if left empty). The door refuses scans before.",
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=2880, message="Enter a number of minutes from 0 to 2880"),
+        ],
+    )
+    check_in_closes_minutes = IntegerField(
+        "Check-in closes, minutes after the end",
+        default=CHECK_IN_CLOSES_MINUTES,
+        description="0 (the default, if left empty) closes check-in when the event ends.",
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=1440, message="Enter a number of minutes from 0 to 1440"),
+        ],
     )
 
 

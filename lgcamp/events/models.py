@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -51,6 +51,11 @@ class EventRoleName(enum.StrEnum):
     VOLUNTEER = "volunteer"  # helps on the day: pitch queue, room-full flags
 
 
+# The door's check-in window by default: from 3 hours before the start until the end.
+CHECK_IN_OPENS_MINUTES = 180
+CHECK_IN_CLOSES_MINUTES = 0
+
+
 class Event(Base):
     """One event: a LocalGovCamp, a #NotWestminster, a fringe event."""
 
@@ -77,6 +82,14 @@ class Event(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    # Check-ins are accepted from this many minutes before the start until this many after
+    # the end: kept relative to the event's times, so that the window moves with the event.
+    check_in_opens_minutes: Mapped[int] = mapped_column(
+        Integer, default=CHECK_IN_OPENS_MINUTES, server_default=str(CHECK_IN_OPENS_MINUTES)
+    )
+    check_in_closes_minutes: Mapped[int] = mapped_column(
+        Integer, default=CHECK_IN_CLOSES_MINUTES, server_default=str(CHECK_IN_CLOSES_MINUTES)
+    )
 
     roles: Mapped[list[EventRole]] = relationship(
         back_populates="event", cascade="all, delete-orphan"
@@ -96,6 +109,22 @@ class Event(Base):
     def local_ends_at(self) -> datetime:
         """End in the event's own timezone."""
         return self.ends_at.astimezone(self.tz)
+
+    @property
+    def check_in_opens_at(self) -> datetime:
+        """When the door starts accepting check-ins."""
+        minutes = self.check_in_opens_minutes
+        return self.starts_at - timedelta(
+            minutes=CHECK_IN_OPENS_MINUTES if minutes is None else minutes
+        )
+
+    @property
+    def check_in_closes_at(self) -> datetime:
+        """When the door stops accepting check-ins."""
+        minutes = self.check_in_closes_minutes
+        return self.ends_at + timedelta(
+            minutes=CHECK_IN_CLOSES_MINUTES if minutes is None else minutes
+        )
 
     @property
     def is_published(self) -> bool:

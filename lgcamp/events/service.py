@@ -15,7 +15,15 @@ from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError
-from lgcamp.events.models import Event, EventKind, EventRole, EventRoleName, EventStatus
+from lgcamp.events.models import (
+    CHECK_IN_CLOSES_MINUTES,
+    CHECK_IN_OPENS_MINUTES,
+    Event,
+    EventKind,
+    EventRole,
+    EventRoleName,
+    EventStatus,
+)
 
 # Changing these tells calendars and attendees that the event itself changed.
 SEQUENCED_FIELDS = ("starts_at", "ends_at", "venue_name", "venue_address", "status", "name")
@@ -42,6 +50,9 @@ class EventDetails:
     end_date: date
     end_time: time
     timezone: str
+    # The door's check-in window, relative to the start and the end (see Event).
+    check_in_opens_minutes: int = CHECK_IN_OPENS_MINUTES
+    check_in_closes_minutes: int = CHECK_IN_CLOSES_MINUTES
 
     def starts_at(self) -> datetime:
         """Start in UTC."""
@@ -93,6 +104,8 @@ def _apply(event: Event, details: EventDetails) -> None:
     event.starts_at = starts_at
     event.ends_at = ends_at
     event.timezone = details.timezone.strip()
+    event.check_in_opens_minutes = details.check_in_opens_minutes
+    event.check_in_closes_minutes = details.check_in_closes_minutes
 
 
 def create_event(session: Session, actor: Person, details: EventDetails) -> Event:

@@ -9,7 +9,12 @@ from werkzeug.wrappers import Response
 from lgcamp.errors import DomainError, show_on_form
 from lgcamp.events import service
 from lgcamp.events.forms import EventForm, OrganiserForm
-from lgcamp.events.models import EventKind, EventStatus
+from lgcamp.events.models import (
+    CHECK_IN_CLOSES_MINUTES,
+    CHECK_IN_OPENS_MINUTES,
+    EventKind,
+    EventStatus,
+)
 from lgcamp.extensions import db
 from lgcamp.permissions import (
     authorize,
@@ -21,6 +26,10 @@ from lgcamp.permissions import (
 from lgcamp.transaction import commit
 
 bp = Blueprint("events", __name__)
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
 
 
 def _details(form: EventForm) -> service.EventDetails:
@@ -38,6 +47,8 @@ def _details(form: EventForm) -> service.EventDetails:
         end_date=form.end_date.data,
         end_time=form.end_time.data,
         timezone=(form.timezone.data or "").strip(),
+        check_in_opens_minutes=_or(form.check_in_opens_minutes.data, CHECK_IN_OPENS_MINUTES),
+        check_in_closes_minutes=_or(form.check_in_closes_minutes.data, CHECK_IN_CLOSES_MINUTES),
     )
 
 

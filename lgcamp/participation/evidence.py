@@ -81,8 +81,11 @@ def evidence_union(
     """Every piece of evidence as rows (person_id, event_id, kind, source, source_id, detail).
 
     With ``person_id`` (or ``event_ids``, a list or select of event ids) each part filters on
-    its own indexed column; without, the whole network.
+    its own indexed column; without, the whole network. Evidence is dated by its event's start,
+    so events that have not started give none yet (a check-in when the door opens early, a
+    role on next year's camp): no evidence is ever dated in the future.
     """
+    started = Event.starts_at <= now
     attended = (
         select(
             Booking.person_id.label("person_id"),
@@ -93,7 +96,8 @@ def evidence_union(
             _label("").label("detail"),
         )
         .join(Booking, Booking.id == CheckIn.booking_id)
-        .where(CheckIn.undone_at.is_(None))
+        .join(Event, Event.id == CheckIn.event_id)
+        .where(CheckIn.undone_at.is_(None), started)
     )
     hosted = (
         select(
@@ -106,7 +110,8 @@ def evidence_union(
         )
         .join(CampSession, CampSession.id == SessionHost.camp_session_id)
         .outerjoin(TimeSlot, TimeSlot.id == CampSession.slot_id)
-        .where(took_place_sql(now))
+        .join(Event, Event.id == CampSession.event_id)
+        .where(took_place_sql(now), started)
     )
     roles = (
         select(
@@ -125,7 +130,7 @@ def evidence_union(
             EventRole.role.in_([str(r) for r in EVIDENCE_ROLES]),
             # A role on next year's camp is a plan, not participation yet.
             Event.status == EventStatus.PUBLISHED,
-            Event.starts_at <= now,
+            started,
         )
     )
     scans = (
@@ -137,7 +142,8 @@ def evidence_union(
             func.min(ScanLog.id),
             _label("scans"),
         )
-        .where(ScanLog.person_id.is_not(None))
+        .join(Event, Event.id == ScanLog.event_id)
+        .where(ScanLog.person_id.is_not(None), started)
         .group_by(ScanLog.person_id, ScanLog.event_id)
     )
     if person_id is not None:

@@ -141,8 +141,12 @@ def fact_rows(event_ids: Select) -> Select:
     )
     union = union_all(attended, hosted, roles, scans).subquery("evidence")
     c = list(union.c)
+    # Nothing counts before its event starts (evidence is dated by the start).
+    counts_from = case(
+        (c[5].is_(None) | (c[5] < Event.starts_at), Event.starts_at), else_=c[5]
+    ).label("counts_from")
     return (
-        select(c[0], c[1], event_year(Event.starts_at), *c[2:6], organisation_key())
+        select(c[0], c[1], event_year(Event.starts_at), *c[2:5], counts_from, organisation_key())
         .join(Event, Event.id == c[1])
         .join(Person, Person.id == c[0])
     )

@@ -61,12 +61,14 @@ _YEAR = {
 
 
 def _add_check_in_fact(dialect: str) -> str:
-    """The fact of a new accepted check-in (the rules of ``facts.fact_rows``)."""
+    """The fact of a new accepted check-in (the rules of ``facts.fact_rows``): it counts from
+    the event's start, even when the door opened before it."""
     return (
         f"INSERT INTO {FACT} (person_id, event_id, year, kind, source, source_id, "
         "counts_from, organisation) "
         f"SELECT b.person_id, NEW.event_id, {_YEAR[dialect]}, 'attended', 'check_in', NEW.id, "
-        "NULL, lower(trim(p.organisation)) FROM booking b JOIN event e ON e.id = NEW.event_id "
+        "e.starts_at, lower(trim(p.organisation)) FROM booking b "
+        "JOIN event e ON e.id = NEW.event_id "
         "JOIN person p ON p.id = b.person_id WHERE b.id = NEW.booking_id "
         "AND NEW.undone_at IS NULL"
     )

@@ -322,3 +322,35 @@ def send_bulk(session: Session, booking: Booking, subject: str, body: str, dedup
         body=body,
         release_link=release_link,
     )
+
+
+DOOR_RELEASED_KIND = "tickets.door_released"
+
+
+def send_door_released(session: Session, booking_id: int, email: str, event_name: str) -> None:
+    """Your place went to walk-ins at the door; come anyway, you may be admitted (built when
+    sent: a door release emails everyone not checked in at once)."""
+    mail.queue_later(
+        session,
+        DOOR_RELEASED_KIND,
+        booking_id,
+        email,
+        door_released_subject(event_name),
+        dedupe_key=f"tickets:door-released:{booking_id}",
+    )
+
+
+def render_door_released(session: Session, booking_id: int, _variant: str) -> EmailMessage | None:
+    """Build the door-release email for a booking (None when it no longer exists)."""
+    booking = _booking_for_email(session, booking_id)
+    if booking is None:
+        return None
+    return _compose(booking, "door_released", door_released_subject(booking.event.name))
+
+
+def door_released_subject(event_name: str) -> str:
+    """The subject of the email saying a place was released at the door."""
+    return f"Your place at {event_name} has been released at the door"
+
+
+mail.register_renderer(DOOR_RELEASED_KIND, render_door_released)

@@ -402,13 +402,20 @@ def remove_helper(slug: str, role_id: int) -> Response:
     return redirect(url_for("tickets.manage_tickets", slug=slug))
 
 
-@bp.route("/events/<slug>/tickets/door-release", methods=["POST"])
-def door_release(slug: str) -> Response:
-    """Release now every ticket not checked in (places go to walk-ins)."""
+@bp.route("/events/<slug>/tickets/door-release", methods=["GET", "POST"])
+def door_release(slug: str) -> Response | str:
+    """Release now every ticket not checked in (places go to walk-ins), after a confirmation
+    page that says how many places that is; each holder is emailed."""
     event = load_managed_event(slug)
+    if request.method == "GET":
+        count = noshow.places_to_release(db.session, event)
+        return render_template("tickets/door_release.html", event=event, count=count)
     released = noshow.door_release(db.session, event)
     commit()
-    flash(f"{released} place(s) not checked in have been released for walk-ins.", "success")
+    places = "1 place" if released == 1 else f"{released} places"
+    flash(
+        f"{places} not checked in released for walk-ins; each holder has been emailed.", "success"
+    )
     return redirect(url_for("tickets.manage_tickets", slug=slug))
 
 

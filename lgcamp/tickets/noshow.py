@@ -12,6 +12,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from lgcamp.accounts.models import Person
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict
 from lgcamp.events.models import Event, EventStatus
@@ -139,11 +140,28 @@ def reconfirm_booking(session: Session, booking: Booking, now: datetime | None =
     return booking
 
 
+def places_to_release(session: Session, event: Event) -> int:
+    """How many places a door release would free now (confirmed, not checked in)."""
+    return len(_confirmed_ids(session, event, Booking.checked_in_at.is_(None)))
+
+
 def door_release(session: Session, event: Event, now: datetime | None = None) -> int:
-    """Release every ticket not checked in: the places go to walk-ins; return how many."""
+    """Release every ticket not checked in: the places go to walk-ins, and each holder is
+    emailed (a scan of their QR at the door says what happened); return how many."""
     now = now or utcnow()
     released = 0
-    for booking_id in _confirmed_ids(session, event, Booking.checked_in_at.is_(None)):
+    holders: dict[int, str] = dict(
+        session.execute(
+            select(Booking.id, Person.email)
+            .join(Person, Person.id == Booking.person_id)
+            .where(
+                Booking.event_id == event.id,
+                Booking.status == BookingStatus.CONFIRMED,
+                Booking.checked_in_at.is_(None),
+            )
+        ).all()
+    )
+    for booking_id, email in holders.items():
         result = session.execute(
             update(Booking)
             .where(
@@ -159,6 +177,7 @@ def door_release(session: Session, event: Event, now: datetime | None = None) ->
                 select(Booking.ticket_type_id).where(Booking.id == booking_id)
             )
             free_place(session, ticket_type_id)  # type: ignore[arg-type]
+            emails.send_door_released(session, booking_id, email, event.name)
             released += 1
     session.flush()
     return released

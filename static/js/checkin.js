@@ -1,5 +1,6 @@
 // The door dashboard refreshes itself: it polls the stats JSON every 10 seconds and updates
-// the numbers, the arrivals chart and table, and the recent scans with their Undo buttons.
+// the numbers, the counts per door and ticket type, the arrivals chart (SVG drawn by the
+// server, sent in the same answer) and table, and the recent scans with their Undo buttons.
 // Without JavaScript the page shows the numbers as they were when it loaded, with a
 // "Refresh now" link. The refresh is silent for screen readers (no live region, so nobody is
 // interrupted every 10 seconds): the "Numbers as at" line says how fresh the page is.
@@ -78,12 +79,10 @@ function render (stats) {
   text('stat-checked-in', stats.checked_in)
   text('stat-booked', stats.booked)
   text('stat-no-shows', stats.has_started ? stats.no_shows : '–')
-  const chart = document.getElementById('arrivals-chart')
-  chart.replaceChildren(...stats.arrivals.map((slot) => {
-    const bar = element('span', `lgcamp-chart__bar lgcamp-chart__bar--h${slot.step}`)
-    bar.title = `${slot.label}: ${slot.count}`
-    return bar
-  }))
+  text('stat-walk-ins', stats.walk_ins)
+  // Server-rendered (escaped by its templates): the same markup as on page load.
+  document.getElementById('arrivals-chart').innerHTML = stats.arrivals_svg
+  document.getElementById('door-breakdown').innerHTML = stats.breakdown_html
   const arrivals = stats.arrivals.map((slot) => {
     const tr = row([slot.label, slot.count], true)
     tr.lastChild.classList.add('govuk-table__cell--numeric')

@@ -173,8 +173,9 @@ class Door:
 
 @pytest.fixture
 def door(app: Any) -> Door:
-    """An event with one ticket (Ada Lovelace's) and a scanner link for Door 1."""
-    event = make_event("LocalGovCamp 2027")
+    """An event under way (its door open) with one ticket (Ada Lovelace's) and a scanner link
+    for Door 1."""
+    event = make_event("LocalGovCamp 2027", starts_at=utcnow() - timedelta(hours=1))
     booking = make_booking(make_ticket_type(event, name="Day ticket"), make_person("Ada Lovelace"))
     _link, secret = make_scanner_link(event, "Door 1")
     values = Door(event.slug, booking.id, booking.token, f"/events/{event.slug}/door/link/{secret}")

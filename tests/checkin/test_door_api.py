@@ -17,7 +17,7 @@ from lgcamp.tickets.models import Booking, TicketType
 from tests.conftest import Auth
 from tests.factories import (
     make_booking,
-    make_event,
+    make_door_event,
     make_person,
     make_role,
     make_scanner_link,
@@ -27,7 +27,7 @@ from tests.factories import (
 
 @pytest.fixture
 def event(app: Any) -> Event:
-    return make_event("LocalGovCamp 2027")
+    return make_door_event("LocalGovCamp 2027")
 
 
 @pytest.fixture

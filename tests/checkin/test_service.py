@@ -24,7 +24,7 @@ from lgcamp.permissions import can_scan
 from lgcamp.tickets.models import Answer, Booking, BookingStatus, Question, QuestionKind, TicketType
 from tests.factories import (
     make_booking,
-    make_event,
+    make_door_event,
     make_person,
     make_scanner_link,
     make_ticket_type,
@@ -61,7 +61,7 @@ def log_count() -> int:
 
 @pytest.fixture
 def ticket_type(app: Flask) -> TicketType:
-    return make_ticket_type(make_event(), capacity=5)
+    return make_ticket_type(make_door_event(), capacity=5)
 
 
 def test_first_scan_is_green_with_name_and_ticket_type(ticket_type: TicketType) -> None:
@@ -115,7 +115,7 @@ def test_bad_payloads_are_red_and_logged(
 
 
 def test_ticket_for_another_event_is_red(ticket_type: TicketType) -> None:
-    other = make_booking(make_ticket_type(make_event()))
+    other = make_booking(make_ticket_type(make_door_event()))
     outcome = scan(ticket_type.event, other.token)
     assert outcome.result is ScanResult.OTHER_EVENT
     assert outcome.name is None
@@ -154,7 +154,7 @@ def test_scan_id_of_another_event_is_a_conflict(ticket_type: TicketType) -> None
     booking = make_booking(ticket_type)
     scan(ticket_type.event, booking.token, scan_id="phone-a-0002")
     with pytest.raises(scans.Conflict):
-        scan(make_event(), booking.token, scan_id="phone-a-0002")
+        scan(make_door_event(), booking.token, scan_id="phone-a-0002")
 
 
 def test_clock_skew_is_corrected_and_future_clamped() -> None:
@@ -253,7 +253,7 @@ def test_undo_records_who_and_when_then_rescan_is_green(ticket_type: TicketType)
     with pytest.raises(scans.Conflict):
         scans.undo_check_in(db.session, actor, ticket_type.event, first.check_in_id)
     with pytest.raises(scans.NotFound):
-        scans.undo_check_in(db.session, actor, make_event(), first.check_in_id)
+        scans.undo_check_in(db.session, actor, make_door_event(), first.check_in_id)
     # The first scan sent again (a phone's retry) is replayed: it does not check in again.
     assert scan(ticket_type.event, booking.token, scan_id=first.scan_id).check_in_id is None
     assert accepted_check_ins(booking) == []
@@ -265,7 +265,7 @@ def test_undo_records_who_and_when_then_rescan_is_green(ticket_type: TicketType)
 def test_search_by_name_email_and_organisation(ticket_type: TicketType) -> None:
     make_booking(ticket_type, make_person("Kwame Mensah", "kwame@hackney.gov.uk"))
     make_booking(ticket_type, make_person("Lucy 100% Real", organisation="Fife Council"))
-    make_booking(make_ticket_type(make_event()), make_person("Kwame Other"))
+    make_booking(make_ticket_type(make_door_event()), make_person("Kwame Other"))
     event = ticket_type.event
     assert [m.name for m in search.search_bookings(db.session, event, "kwame")] == ["Kwame Mensah"]
     assert [m.name for m in search.search_bookings(db.session, event, "HACKNEY.gov")] == [
@@ -350,7 +350,7 @@ def test_walk_in_registers_books_and_checks_in(ticket_type: TicketType) -> None:
 
 
 def test_walk_in_refused_when_full_or_already_booked() -> None:
-    ticket_type = make_ticket_type(make_event(), capacity=1)
+    ticket_type = make_ticket_type(make_door_event(), capacity=1)
     booked = make_person("Tom Taylor", "tom@example.org")
     make_booking(ticket_type, booked)
     bigger = make_ticket_type(ticket_type.event, capacity=10, name="Speaker")
@@ -368,7 +368,7 @@ def test_walk_in_refused_when_full_or_already_booked() -> None:
         )  # fmt: skip
     db.session.rollback()
     assert db.session.scalar(select(func.count(Person.id))) == 1
-    other = make_ticket_type(make_event())
+    other = make_ticket_type(make_door_event())
     with pytest.raises(scans.DomainError, match="ticket type of this event"):
         walk_ins.register_walk_in(
             db.session, DOOR_1, ticket_type.event,
@@ -377,7 +377,7 @@ def test_walk_in_refused_when_full_or_already_booked() -> None:
 
 
 def test_scanner_links_open_until_revoked_or_expired() -> None:
-    event = make_event()
+    event = make_door_event()
     link, secret = make_scanner_link(event)
     assert link.secret_hash != secret and secret not in repr(vars(link))
     assert links.open_scanner_link(db.session, secret).id == link.id
@@ -403,7 +403,7 @@ def test_scanner_links_open_until_revoked_or_expired() -> None:
 
 
 def test_scanner_role_grant_and_remove() -> None:
-    event = make_event()
+    event = make_door_event()
     volunteer = make_person("Val Volunteer", "val@example.org")
     links.grant_scanner_role(db.session, event, "VAL@example.org")
     db.session.commit()
@@ -418,7 +418,7 @@ def test_scanner_role_grant_and_remove() -> None:
 
 
 def test_door_stats_counts_arrivals_and_no_shows() -> None:
-    event = make_event(starts_at=utcnow() - timedelta(hours=1))
+    event = make_door_event(starts_at=utcnow() - timedelta(hours=1))
     ticket_type = make_ticket_type(event)
     bookings = [make_booking(ticket_type) for _ in range(4)]
     make_booking(ticket_type, status=BookingStatus.CANCELLED)

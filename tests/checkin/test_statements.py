@@ -17,7 +17,7 @@ from lgcamp.events.models import EventRole, EventRoleName
 from lgcamp.extensions import db
 from tests.checkin.test_views import pair
 from tests.conftest import Auth
-from tests.factories import make_booking, make_event, make_person, make_ticket_type
+from tests.factories import make_booking, make_door_event, make_person, make_ticket_type
 from tests.statements import counting
 
 # The most statements a scan may run, the same on SQLite and PostgreSQL. A phone paired by a
@@ -56,7 +56,7 @@ def scan_statements(
 
 @pytest.mark.parametrize("who", ["link", "person"])
 def test_statement_counts(app: Flask, client: FlaskClient, auth: Auth, who: str) -> None:
-    event = make_event()
+    event = make_door_event()
     booking = make_booking(make_ticket_type(event))
     slug, token = event.slug, booking.token
     if who == "link":

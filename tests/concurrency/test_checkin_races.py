@@ -24,7 +24,7 @@ from lgcamp.errors import DomainError
 from lgcamp.events.models import Event
 from lgcamp.extensions import db
 from lgcamp.tickets.models import Booking, TicketType
-from tests.factories import make_booking, make_event, make_scanner_link, make_ticket_type
+from tests.factories import make_booking, make_door_event, make_scanner_link, make_ticket_type
 
 T = TypeVar("T")
 THREADS = 20
@@ -54,7 +54,7 @@ def count(model: type, *where: object) -> int:
 
 
 def _one_ticket() -> tuple[int, str]:
-    booking = make_booking(make_ticket_type(make_event()))
+    booking = make_booking(make_ticket_type(make_door_event()))
     values = booking.event_id, booking.token
     db.session.commit()
     return values
@@ -207,7 +207,7 @@ def test_offline_phones_minutes_apart_earliest_wins_whatever_the_order(app: Flas
 
 
 def test_walk_ins_racing_for_the_last_places(app: Flask) -> None:
-    ticket_type = make_ticket_type(make_event(), capacity=3)
+    ticket_type = make_ticket_type(make_door_event(), capacity=3)
     event_id, ticket_type_id = ticket_type.event_id, ticket_type.id
     db.session.commit()
 

@@ -421,6 +421,7 @@ ORGANISER_ROUTES = [
     ("get", "/events/{slug}/tickets/email"),
     ("get", "/events/{slug}/tickets/types/new"),
     ("get", "/events/{slug}/tickets/answers"),
+    ("get", "/events/{slug}/tickets/door-release"),
     ("post", "/events/{slug}/tickets/door-release"),
 ]
 

@@ -28,6 +28,7 @@ const seenConflicts = new Set(JSON.parse(localStorage.getItem('lgcamp-seen-confl
 let store
 let camera
 let syncing = false
+let checkInWindow = null // { opens_at, closes_at }: the event's check-in hours, from the list
 const api = new Api(root.dataset.api, {
   onState: (online) => {
     ui.setOnline(online)
@@ -71,6 +72,8 @@ async function refreshTickets () {
     const answer = await api.get('tickets', etag ? { 'If-None-Match': etag } : {})
     if (answer.status === 200 && answer.data) {
       await store.replaceTickets(answer.data.tickets)
+      checkInWindow = answer.data.window || null
+      await store.setMeta('window', checkInWindow)
       await store.setMeta('etag', answer.response.headers.get('ETag'))
       // Check-ins still waiting in the queue are not in the server's list yet.
       for (const item of await store.queued(1000)) {
@@ -83,10 +86,26 @@ async function refreshTickets () {
   await showQueue()
 }
 
+// Why the door refuses check-ins at this moment (as the server does: README, Door check-in),
+// or null in the event's check-in hours.
+function windowProblem (at) {
+  if (!checkInWindow) return null
+  if (at < new Date(checkInWindow.opens_at)) {
+    return { title: 'Check-in not open yet', detail: `Check-in opens at ${ui.dayTime(checkInWindow.opens_at)}. Nothing was recorded.` }
+  }
+  if (at >= new Date(checkInWindow.closes_at)) {
+    return { title: 'Check-in has closed', detail: `Check-in closed at ${ui.dayTime(checkInWindow.closes_at)}. Nothing was recorded.` }
+  }
+  return null
+}
+
 function localOutcome (ticket, token) {
   if (!token) return { colour: 'red', result: 'invalid', title: 'Not a ticket', detail: 'This code is not an lgcamp ticket.' }
   if (!ticket) return { colour: 'red', result: 'unknown', title: 'Ticket not recognised', detail: 'Not on this event’s ticket list.' }
   const base = { name: ticket.n, ticket_type: ticket.t, has_access_needs: Boolean(ticket.a) }
+  if (ticket.s === 'released' && ticket.r) {
+    return { ...base, colour: 'amber', result: 'released', title: `Place released at the door at ${ui.time(ticket.r)}`, detail: 'Not checked in in time, so the place went to walk-ins. Admitting them as a walk-in needs a connection.' }
+  }
   if (ticket.s !== 'confirmed') {
     const titles = { cancelled: 'Booking cancelled', released: 'Ticket given back' }
     return { ...base, colour: 'red', result: ticket.s, title: titles[ticket.s] || 'No confirmed place', detail: `Booking status: ${ticket.s}.` }
@@ -94,6 +113,8 @@ function localOutcome (ticket, token) {
   if (ticket.c) {
     return { ...base, colour: 'amber', result: 'duplicate', title: 'Already checked in', detail: `Checked in at ${ticket.d} at ${ui.time(ticket.c)}` }
   }
+  const closed = windowProblem(new Date())
+  if (closed) return { ...base, colour: 'red', result: 'outside_window', ...closed }
   return { ...base, colour: 'green', result: 'accepted', title: 'Checked in', detail: ticket.t }
 }
 
@@ -135,6 +156,34 @@ function undoFor (outcome, hash) {
   return undo
 }
 
+// Admit as a walk-in someone whose place was released at the door (needs a connection):
+// the server's outcome (green), or a red one saying why not.
+async function admit (bookingId) {
+  const refused = (detail) => ({ colour: 'red', title: 'Not admitted', detail })
+  if (!api.online) return refused('Admitting a walk-in needs a connection, and this phone is offline.')
+  try {
+    const body = { scan_id: newScanId(), booking_id: bookingId, device_time: new Date().toISOString(), sent_at: new Date().toISOString(), device_id: deviceId, device_label: deviceLabel() }
+    const answer = await api.post('admissions', body)
+    if (answer.ok) {
+      refreshTickets()
+      return answer.data
+    }
+    return refused(answer.data?.error?.message || 'The server refused it.')
+  } catch (error) {
+    if (!(error instanceof NetworkError)) throw error
+    if (api.lost) return null
+    return refused('Admitting a walk-in needs a connection, and this phone is offline.')
+  }
+}
+
+function admitFor (outcome) {
+  if (!outcome.can_admit || !outcome.booking_id) return null
+  return async () => {
+    const admitted = await admit(outcome.booking_id)
+    if (admitted) ui.show(admitted, { onUndo: undoFor(admitted) })
+  }
+}
+
 async function remember (hash, outcome) {
   if (hash && outcome.checked_in_at) await store.patchTicket(hash, { c: outcome.checked_in_at, d: outcome.door })
 }
@@ -150,7 +199,7 @@ async function submit (scan, hash) {
       if (answer === null) return decideHere(scan, hash, late)
       if (answer.ok) {
         await remember(hash, answer.data)
-        ui.show(answer.data, { onUndo: undoFor(answer.data, hash) })
+        ui.show(answer.data, { onUndo: undoFor(answer.data, hash), onAdmit: admitFor(answer.data) })
         return { outcome: answer.data, queued: false }
       }
       const outcome = { colour: 'red', title: answer.data?.error?.title || 'Not accepted', detail: answer.data?.error?.message || '' }
@@ -219,6 +268,8 @@ async function sync () {
       const local = new Map(items.map((item) => [item.scan_id, item.local]))
       for (const result of answer.data.results) {
         if (result.colour === 'amber' && local.get(result.scan_id) === 'green') noteConflict(result)
+        // Checked in on this phone, refused by the server (outside the check-in hours, say).
+        if (result.colour === 'red' && local.get(result.scan_id) === 'green') ui.addRefused(result)
       }
       for (const superseded of answer.data.superseded) noteConflict(superseded)
       await store.dequeue(items.map((item) => item.scan_id))
@@ -275,6 +326,7 @@ async function startCamera () {
 
 async function main () {
   store = await Store.open(slug)
+  checkInWindow = (await store.getMeta('window')) || null
   setUpDoorName()
   ui.setOnline(api.online)
   await showQueue()
@@ -288,6 +340,12 @@ async function main () {
     deviceLabel,
     onCheckIn: checkInMatch,
     onUndo: (match) => undoCheckIn(match.check_in_id, match.h),
+    onAdmit: async (match) => {
+      const outcome = await admit(match.booking_id)
+      if (outcome) ui.show(outcome, { onUndo: undoFor(outcome) })
+      return outcome
+    },
+    time: (iso) => ui.time(iso),
     onWalkIn: (outcome) => ui.show(outcome, { onUndo: undoFor(outcome) }),
     returnFocusTo: (element) => ui.returnFocusTo(element)
   })

@@ -1,8 +1,12 @@
 // Search and walk-ins on the scanner page, without leaving it. Online: the API; offline:
 // names in the ticket list on this phone (check-ins from there are queued like scans).
 // Each row says what happened to it (words, with the result's colour as a tag); checked-in
-// people found online can be checked out again with Undo.
+// people found online can be checked out again with Undo, and people whose place was
+// released at the door can be admitted as walk-ins.
+// Results follow the typing (after a short pause), and are scrolled into view on a phone,
+// where they would otherwise appear below the camera.
 const $ = (id) => document.getElementById(id)
+const TYPING_MS = 250
 
 function cell (row, text, tag = 'td') {
   const element = document.createElement(tag)
@@ -33,17 +37,26 @@ function button (text, name, secondary = false) {
 }
 
 export class Search {
-  constructor ({ api, store, deviceLabel, onCheckIn, onUndo, onWalkIn, returnFocusTo }) {
+  constructor ({ api, store, deviceLabel, time, onCheckIn, onUndo, onAdmit, onWalkIn, returnFocusTo }) {
     this.api = api
     this.deviceLabel = deviceLabel
     this.store = store
     this.onCheckIn = onCheckIn
     this.onUndo = onUndo
+    this.onAdmit = onAdmit
+    this.time = time
+    this.asked = 0 // searches started: only the latest one's results are shown
+    this.timer = null
     this.onWalkIn = onWalkIn
     this.returnFocusTo = returnFocusTo
     $('search-form').addEventListener('submit', (event) => {
       event.preventDefault()
+      clearTimeout(this.timer)
       this.search($('q').value.trim())
+    })
+    $('q').addEventListener('input', () => {
+      clearTimeout(this.timer)
+      this.timer = setTimeout(() => this.search($('q').value.trim(), { typing: true }), TYPING_MS)
     })
     const walkIn = $('walk-in-form')
     if (walkIn) {
@@ -54,10 +67,11 @@ export class Search {
     }
   }
 
-  async search (query) {
+  async search (query, { typing = false } = {}) {
     const results = $('search-results')
+    const asked = ++this.asked
     if (query.length < 2) {
-      results.textContent = 'Type at least 2 characters.'
+      results.textContent = typing && !query ? '' : 'Type at least 2 characters.'
       return
     }
     let matches = null
@@ -75,9 +89,22 @@ export class Search {
       matches = (await this.store.allTickets())
         .filter((t) => t.n.toLowerCase().includes(needle))
         .slice(0, 20)
-        .map((t) => ({ booking_id: t.b, name: t.n, organisation: '', ticket_type: t.t, status: t.s, h: t.h, checked_in_at: t.c, door: t.d, check_in_id: null }))
+        .map((t) => ({ booking_id: t.b, name: t.n, organisation: '', ticket_type: t.t, status: t.s, h: t.h, checked_in_at: t.c, door: t.d, check_in_id: null, released_at_door: t.r || null }))
     }
+    if (asked !== this.asked) return // a later search (more typing) has started
     this.render(query, matches)
+    this.bringIntoView()
+  }
+
+  // On a phone the results come below the camera: scroll the search to the top of the screen
+  // when its first result is not fully in view (the search box stays in sight, above them).
+  bringIntoView () {
+    const first = $('search-results').querySelector('tbody tr, p')
+    if (!first) return
+    const box = first.getBoundingClientRect()
+    if (box.top < 0 || box.bottom > window.innerHeight) {
+      $('search-heading').scrollIntoView({ block: 'start' })
+    }
   }
 
   render (query, matches) {
@@ -101,7 +128,7 @@ export class Search {
       const row = body.insertRow()
       row.className = 'govuk-table__row'
       cell(row, match.organisation ? `${match.name}, ${match.organisation}` : match.name, 'th')
-      cell(row, match.status === 'confirmed' ? match.ticket_type : `${match.ticket_type} (${match.status})`)
+      cell(row, match.status === 'confirmed' || match.released_at_door ? match.ticket_type : `${match.ticket_type} (${match.status})`)
       this.showAction(cell(row, ''), match)
     }
     results.append(table)
@@ -123,6 +150,13 @@ export class Search {
       undo.addEventListener('click', () => this.undo(action, match, undo))
       action.append(undo)
       return undo
+    }
+    if (match.status === 'released' && match.released_at_door) {
+      if (!note) action.append(statusTag(`Place released at the door at ${this.time(match.released_at_door)}`, 'amber'), ' ')
+      const admit = button('Admit as walk-in', match.name)
+      admit.addEventListener('click', () => this.admit(action, match, admit))
+      action.append(admit)
+      return admit
     }
     if (match.status !== 'confirmed') return null
     const checkIn = button('Check in', match.name)
@@ -146,6 +180,22 @@ export class Search {
     }
     const text = queued ? `${outcome.title} (saved on this phone)` : outcome.title
     const next = this.showAction(action, match, { text, colour: outcome.colour })
+    this.returnFocusTo(next || $('q'))
+  }
+
+  async admit (action, match, admit) {
+    if (admit.getAttribute('aria-disabled') === 'true') return
+    admit.setAttribute('aria-disabled', 'true')
+    const outcome = await this.onAdmit(match)
+    if (!outcome) return // this page may no longer scan
+    let next = null
+    if (outcome.colour === 'green') {
+      Object.assign(match, { booking_id: outcome.booking_id, status: 'confirmed', released_at_door: null, checked_in_at: outcome.checked_in_at, door: outcome.door, check_in_id: outcome.check_in_id })
+      next = this.showAction(action, match, { text: 'Admitted as a walk-in', colour: 'green' })
+    } else {
+      match.released_at_door = null // no second try from this row
+      next = this.showAction(action, match, { text: `Not admitted: ${outcome.detail}`, colour: 'red' })
+    }
     this.returnFocusTo(next || $('q'))
   }
 

@@ -3,7 +3,7 @@
 // The page: network first (3 s), falling back to the cached copy. Static assets: cache
 // first, refreshed in the background. The JSON API is never cached: the page itself
 // decides what to do offline (IndexedDB ticket list and queue).
-const VERSION = 'lgcamp-door-v2'
+const VERSION = 'lgcamp-door-v3' // v3: check-in window, admissions, search as you type
 const SCOPE = new URL(self.registration.scope)
 const PAGE = new URL('scan', SCOPE).pathname
 const ASSETS = [

@@ -3,7 +3,7 @@
 // always comes with words.
 //
 // The result takes the focus (its "Next scan" button) and gives it back when it closes. A
-// result that offers Undo stays until the volunteer taps "Next scan" or scans the next ticket
+// result that offers Undo (or Admit) stays until the volunteer taps "Next scan" or scans the next ticket
 // (the camera goes on reading behind it, and a new result replaces it). Other results close
 // by themselves, unless the volunteer asked to keep results on screen, or points at, touches,
 // or uses the keyboard on the result: then it stays until "Next scan" (WCAG 2.2.1).
@@ -23,12 +23,19 @@ export class Ui {
     this.focusing = false
     this.audio = null
     this.timeFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: timezone })
+    this.dayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', timeZone: timezone })
     $('result-next').addEventListener('click', () => this.hide())
     const undo = $('result-undo')
     undo.addEventListener('click', () => {
       if (!this.onUndo || undo.disabled) return
       undo.disabled = true // one request per tap; the next result enables it again
       this.onUndo()
+    })
+    const admit = $('result-admit')
+    admit.addEventListener('click', () => {
+      if (!this.onAdmit || admit.disabled) return
+      admit.disabled = true // one request per tap; the next result enables it again
+      this.onAdmit()
     })
     for (const type of ['pointerenter', 'pointerdown', 'keydown']) {
       this.overlay.addEventListener(type, () => this.hold())
@@ -54,7 +61,12 @@ export class Ui {
     return iso ? this.timeFormat.format(new Date(iso)) : ''
   }
 
-  show (outcome, { queued = false, onUndo = null } = {}) {
+  // "06:00 on Saturday 26 December", in the event's timezone.
+  dayTime (iso) {
+    return iso ? `${this.time(iso)} on ${this.dayFormat.format(new Date(iso))}` : ''
+  }
+
+  show (outcome, { queued = false, onUndo = null, onAdmit = null } = {}) {
     const colour = outcome.colour
     if (this.overlay.hidden) this.returnTo = document.activeElement
     this.overlay.className = `lgcamp-scan-result ${CLASSES[colour]}`
@@ -68,10 +80,14 @@ export class Ui {
     this.onUndo = onUndo
     undo.hidden = !onUndo
     undo.disabled = false
+    const admit = $('result-admit')
+    this.onAdmit = onAdmit
+    admit.hidden = !onAdmit
+    admit.disabled = false
     this.overlay.hidden = false
     this.signal(colour)
     this.hold()
-    if (!onUndo && !this.keep.checked) this.timer = setTimeout(() => this.hide(), SHOW_MS[colour])
+    if (!onUndo && !onAdmit && !this.keep.checked) this.timer = setTimeout(() => this.hide(), SHOW_MS[colour])
     this.focusing = true
     $('result-next').focus({ preventScroll: true })
     this.focusing = false
@@ -149,6 +165,14 @@ export class Ui {
     item.textContent = `${outcome.name || 'A ticket'}: ${outcome.detail}`
     $('conflict-list').prepend(item)
     $('conflicts').hidden = false
+  }
+
+  // A scan checked in on this phone while offline that the server refused when it was sent.
+  addRefused (outcome) {
+    const item = document.createElement('li')
+    item.textContent = `${outcome.name || 'A ticket'}: ${outcome.title}. ${outcome.detail}`
+    $('refused-list').prepend(item)
+    $('refused').hidden = false
   }
 
   cameraStatus (text, { showButton = false } = {}) {
