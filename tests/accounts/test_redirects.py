@@ -114,6 +114,9 @@ def test_the_sign_in_view_never_redirects_off_site(client: FlaskClient, target: 
         data={"email": person.email, "password": PASSWORD},
         environ_base={"REMOTE_ADDR": next(ADDRESSES)},  # not the per-address limit under test
     )
+    if response.status_code == 400:  # control characters in the query are refused (inputs.py)
+        assert any(ord(c) < 32 or ord(c) == 127 for c in target)
+        return
     assert response.status_code == 302
     assert _stays_home(response.headers["Location"])
     client.post("/sign-out")
