@@ -153,4 +153,3 @@ class EventChange(Base):
     def lines(self) -> list[str]:
         """The summary, one change a line."""
         return [line for line in self.summary.splitlines() if line.strip()]
-

@@ -167,13 +167,22 @@ def _what_changed(before: dict[str, object], event: Event) -> list[str]:
 
 
 def _record_change(
-    session: Session, actor: Person | None, event: Event, kind: EventChangeKind, lines: list[str],
+    session: Session,
+    actor: Person | None,
+    event: Event,
+    kind: EventChangeKind,
+    lines: list[str],
     reason: str = "",
-) -> EventChange:  # fmt: skip
+) -> EventChange:
     change = EventChange(
-        event_id=event.id, actor_id=actor.id if actor else None, kind=kind,
-        summary="\n".join(lines), reason=reason.strip(), sequence=event.sequence, created_at=utcnow(),
-    )  # fmt: skip
+        event_id=event.id,
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        summary="\n".join(lines),
+        reason=reason.strip(),
+        sequence=event.sequence,
+        created_at=utcnow(),
+    )
     session.add(change)
     session.flush()
     return change
@@ -215,7 +224,7 @@ def update_event(
             lines.insert(0, "The event is going ahead after all.")
         if lines:
             change = _record_change(session, actor, event, EventChangeKind.CHANGED, lines)
-    moved_by = event.starts_at - before["starts_at"]  # type: ignore[operator]
+    moved_by = event.starts_at - before["starts_at"]
     session.flush()
     _tell(session, EventUpdate(event, actor, change, moved_by, move_slots))
     return event

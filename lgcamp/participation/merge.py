@@ -139,6 +139,9 @@ def _person_columns() -> list[tuple[Any, Any]]:
     return found
 
 
+MOVES = "Moves to the kept account"
+
+
 @dataclass(frozen=True)
 class MergePreview:
     """What a merge would do, read before anything changes: the admin confirms from this."""
@@ -150,6 +153,11 @@ class MergePreview:
     memberships: list[tuple[Membership, str]]
     rows: dict[str, int]  # other rows that move, by what they are
     duplicates: int  # roles, host rows, stars the kept account has already (dropped)
+
+    @property
+    def bookings_moving(self) -> int:
+        """How many of the duplicate's bookings move to the kept account."""
+        return sum(1 for _booking, fate in self.bookings if fate == MOVES)
 
 
 # How the moved rows are named for people (table.column); others show as the table name.
@@ -185,7 +193,7 @@ def preview_merge(session: Session, kept: Person, merged: Person) -> MergePrevie
         if booking.id in released:
             fate = "Released: the other account has a better booking for this event"
         elif booking.person_id == merged.id:
-            fate = "Moves to the kept account"
+            fate = MOVES
         else:
             fate = "Stays"
         bookings.append((booking, fate))
@@ -197,7 +205,7 @@ def preview_merge(session: Session, kept: Person, merged: Person) -> MergePrevie
     ending = {m.id for m in _memberships_to_end(session, kept, merged)}
     memberships = [
         (m, "Ends (duplicate)" if m.id in ending else
-            ("Moves to the kept account" if m.person_id == merged.id else "Stays"))
+            (MOVES if m.person_id == merged.id else "Stays"))
         for m in session.scalars(
             select(Membership).where(Membership.person_id.in_([kept.id, merged.id]))
         )

@@ -196,7 +196,10 @@ def move_slots_with_event(session: Session, update: EventUpdate) -> None:
         return
     lock_grid(session, update.event.id)
     for slot in slots:
-        slot.starts_at, slot.ends_at = slot.starts_at + update.moved_by, slot.ends_at + update.moved_by
+        slot.starts_at, slot.ends_at = (
+            slot.starts_at + update.moved_by,
+            slot.ends_at + update.moved_by,
+        )
     bump_sequences(session, CampSession.slot_id.in_([slot.id for slot in slots]))
     session.flush()
 

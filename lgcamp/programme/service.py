@@ -17,7 +17,7 @@ from lgcamp.accounts.service import find_person_by_email
 from lgcamp.errors import Conflict, DomainError, NotAllowed
 from lgcamp.events.models import Event, EventStatus
 from lgcamp.permissions import can_pitch, can_star, is_event_team
-from lgcamp.programme.grid import bump_sequences, cell_label, lock_grid, unschedule_session
+from lgcamp.programme.grid import cell_label, lock_grid, unschedule_session
 from lgcamp.programme.models import (
     CampSession,
     ChangeKind,

@@ -175,9 +175,7 @@ def update_question(session: Session, question: Question, details: QuestionDetai
     removed (their answer would no longer be one of the options).
     """
     options = _options(details)
-    given = Counter(
-        session.scalars(select(Answer.value).where(Answer.question_id == question.id))
-    )
+    given = Counter(session.scalars(select(Answer.value).where(Answer.question_id == question.id)))
     if details.kind != question.kind and given:
         raise Conflict(
             f"{sum(given.values())} people have answered this question, so its kind of answer "

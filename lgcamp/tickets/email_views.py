@@ -58,7 +58,10 @@ def email_attendees(slug: str) -> str | Response | tuple[str, int]:
             show_on_form(form, error)
         else:
             commit()
-            flash(f"Your message “{sent.subject}” is on its way to {sent.recipients} people.", "success")
+            flash(
+                f"Your message “{sent.subject}” is on its way to {sent.recipients} people.",
+                "success",
+            )
             return redirect(url_for("tickets.email_attendees", slug=slug))
     page = render_template(
         "tickets/email_attendees.html",

@@ -17,8 +17,8 @@ from lgcamp import mail
 from lgcamp.accounts.models import Person
 from lgcamp.events.models import Event, EventChange, EventChangeKind
 from lgcamp.events.service import EventUpdate, on_event_change
-from lgcamp.feeds.ical import event_cancel_ics, event_ics, page_url
 from lgcamp.extensions import db
+from lgcamp.feeds.ical import event_cancel_ics, event_ics, page_url
 from lgcamp.tickets import links
 from lgcamp.tickets.blueprint import bp
 from lgcamp.tickets.models import LIVE_STATUSES, Booking, BookingStatus

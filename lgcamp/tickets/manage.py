@@ -1,4 +1,5 @@
-"""Organiser operations on an event's tickets: lists, helpers and settings (bulk email: bulk_email)."""
+"""Organiser operations on an event's tickets: lists, helpers and settings (bulk email is in
+bulk_email)."""
 
 from __future__ import annotations
 

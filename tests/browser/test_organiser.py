@@ -23,6 +23,7 @@ from tests.factories import (
     make_question,
     make_ticket_type,
 )
+from tests.tickets.test_bulk_email import arrive
 
 pytestmark = pytest.mark.browser
 WIDTHS = {"phone": (390, 844), "laptop": (1280, 800)}
@@ -86,7 +87,9 @@ def test_organiser_moves_then_cancels_the_event(sized: Any, mailbox: Mailbox) ->
     assert "Town Hall (was Council House)" in page.inner_text("main")
     _fits(page)
     wait_for(lambda: len(mailbox.messages) == 2)
-    assert "Saturday 13 March 2027" in mailbox.last_to("holder@example.org").get_body().get_content()  # type: ignore[union-attr]
+    assert (
+        "Saturday 13 March 2027" in mailbox.last_to("holder@example.org").get_body().get_content()
+    )  # type: ignore[union-attr]
 
     page.click("text=Cancel the event")
     assert "2 people with a place, an offer or a place on the waitlist" in page.inner_text("main")
@@ -111,7 +114,7 @@ def test_bulk_email_back_and_send_again_mails_nobody_twice(sized: Any, mailbox: 
     organiser = make_person("Olu Organiser")
     event = make_event(organisers=(organiser,))
     ticket_type = make_ticket_type(event, name="Main")
-    make_check_in(make_booking(ticket_type, make_person(email="arrived@example.org")))
+    arrive(make_booking(ticket_type, make_person(email="arrived@example.org")))
     make_booking(ticket_type, make_person(email="late1@example.org"))
     make_booking(ticket_type, make_person(email="late2@example.org"))
     slug, email = event.slug, organiser.email

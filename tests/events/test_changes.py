@@ -86,7 +86,7 @@ def test_new_date_and_venue_email_everyone_with_a_place_once_with_the_new_ics(
     assert "3 people with a place or on the waitlist are emailed" in edit
     response = client.post(
         f"/events/{event.slug}/edit",
-        data=_form(event, start_date="2027-03-13", venue_name="Town Hall"),
+        data=_form(event, start_date="2027-03-13", end_date="2027-03-13", venue_name="Town Hall"),
         follow_redirects=True,
     )
     page = response.get_data(as_text=True)
@@ -165,9 +165,7 @@ def test_cancelling_asks_first_then_emails_a_calendar_cancellation_and_keeps_boo
     statuses = {key: db.session.get(Booking, b.id).status for key, b in people.items()}  # type: ignore[union-attr]
     assert statuses["holder"] == BookingStatus.CONFIRMED
     assert statuses["waiting"] == BookingStatus.WAITLISTED
-    again = client.post(
-        f"/events/{event.slug}/cancel", data={"reason": "Again", "confirm": "y"}
-    )
+    again = client.post(f"/events/{event.slug}/cancel", data={"reason": "Again", "confirm": "y"})
     assert again.status_code == 400 and "already been cancelled" in again.get_data(as_text=True)
     assert len(mailbox.messages) == 3
 
@@ -192,15 +190,15 @@ def test_time_slots_move_with_the_event_or_stay_if_the_organiser_says_so(
     slot = make_slot(event, offset_minutes=60)
     placed = make_camp_session(event, slot=slot, room=make_room(event))
     auth.login(organiser)
-    client.post(f"/events/{event.slug}/edit", data=_form(event, start_date="2027-03-13"))
+    moved = _form(event, start_date="2027-03-13", end_date="2027-03-13")
+    assert client.post(f"/events/{event.slug}/edit", data=moved).status_code == 302
     db.session.refresh(slot)
     db.session.refresh(placed)
     assert slot.starts_at == START + timedelta(days=7, hours=1)
     assert placed.sequence == 1  # its calendar entry moved with it
     db.session.refresh(event)
-    client.post(
-        f"/events/{event.slug}/edit", data=_form(event, start_date="2027-03-20", slots="keep")
-    )
+    kept = _form(event, start_date="2027-03-20", end_date="2027-03-20", slots="keep")
+    assert client.post(f"/events/{event.slug}/edit", data=kept).status_code == 302
     db.session.refresh(slot)
     assert slot.starts_at == START + timedelta(days=7, hours=1)
     programme = client.get(f"/events/{event.slug}/programme").get_data(as_text=True)

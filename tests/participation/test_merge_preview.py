@@ -52,8 +52,8 @@ def test_the_merge_page_previews_then_merges_only_when_confirmed(
     page = response.get_data(as_text=True)
     assert "What will happen" in page and "Nothing has changed yet" in page
     summary = page[page.index("What will happen") :]
-    assert "Bookings that move</dt><dd class=\"govuk-summary-list__value\">2" in summary
-    assert "Check-ins that move</dt><dd class=\"govuk-summary-list__value\">2" in summary
+    assert 'Bookings that move</dt><dd class="govuk-summary-list__value">2' in summary
+    assert 'Check-ins that move</dt><dd class="govuk-summary-list__value">2' in summary
     assert "Practitioner no. 7 (active, duplicate account): Moves to the kept account" in summary
     assert "Sessions hosted" in summary and "Sessions pitched" in summary
     # The kept account's waitlist place gives way to the duplicate's checked-in ticket.

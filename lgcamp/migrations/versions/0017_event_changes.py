@@ -54,8 +54,9 @@ def upgrade():
     with op.batch_alter_table('bulk_email', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bulk_email_event_id'), ['event_id'], unique=False)
 
-    with op.batch_alter_table('camp_session', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('sequence', sa.Integer(), server_default='0', nullable=False))
+    # Plain ALTER TABLE, not batch mode: on SQLite batch mode recreates the table, which the
+    # participation triggers on camp_session and session_host do not survive.
+    op.add_column('camp_session', sa.Column('sequence', sa.Integer(), server_default='0', nullable=False))
     # Feeds used to give every session the event's SEQUENCE plus the grid version; start each
     # session there, so that no calendar sees a session's SEQUENCE go down.
     op.execute(
@@ -65,8 +66,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('camp_session', schema=None) as batch_op:
-        batch_op.drop_column('sequence')
+    op.drop_column('camp_session', 'sequence')  # SQLite 3.35+ drops a column in place
 
     with op.batch_alter_table('bulk_email', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_bulk_email_event_id'))
