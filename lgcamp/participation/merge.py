@@ -160,6 +160,8 @@ class MergePreview:
         return sum(1 for _booking, fate in self.bookings if fate == MOVES)
 
 
+# Listed one by one in the preview, not counted again with the other rows.
+SHOWN_ABOVE = {("booking", "person_id"), ("membership", "person_id")}
 # How the moved rows are named for people (table.column); others show as the table name.
 ROW_NAMES = {
     "event_role.person_id": "Roles at events (organiser, volunteer, helper)",
@@ -167,8 +169,7 @@ ROW_NAMES = {
     "star.person_id": "Starred sessions",
     "camp_session.pitched_by_id": "Sessions pitched",
     "check_in.person_id": "Check-ins",
-    "booking.person_id": "Bookings",
-    "membership.person_id": "Memberships",
+    "participation_fact.person_id": "Participation facts (what reports count)",
     "scan_log.person_id": "Scans at the door (as a volunteer)",
     "grid_change.actor_id": "Changes made to session grids",
     "bulk_email.actor_id": "Messages sent to attendees",
@@ -212,6 +213,8 @@ def preview_merge(session: Session, kept: Person, merged: Person) -> MergePrevie
     ]  # fmt: skip
     rows: dict[str, int] = {}
     for table, column in _person_columns():
+        if (table.name, column.name) in SHOWN_ABOVE:
+            continue
         count = session.scalar(select(func.count()).select_from(table).where(column == merged.id))
         if count:
             name = f"{table.name}.{column.name}"
