@@ -4,6 +4,7 @@ a scanner role, and last year's check-ins (seeded as rows: they carry past times
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from lgcamp.database import utcnow
 from lgcamp.events.models import Event, EventRole, EventRoleName
 from lgcamp.tickets.answers import BookingAnswers
 from lgcamp.tickets.booking import book_ticket
+from lgcamp.tickets.bulk_email import BulkMessage, send_bulk_email
 from lgcamp.tickets.models import (
     Booking,
     BookingStatus,
@@ -118,6 +120,13 @@ def seed_tickets(
     booked_at = last_year.starts_at - timedelta(days=30)
     for person in [accounts["attendee"], *people[100:299]]:
         book_ticket(session, person, previous, BookingAnswers(person.organisation), now=booked_at)
+    # A message already sent, so the email page's log has something in it.
+    message = BulkMessage(
+        audience="holders", ticket_type_id=None, subject="Lunch, access and getting there",
+        body="Lunch is included. Tell us about access needs by replying to this email.",
+        idempotency_key=secrets.token_urlsafe(16),
+    )  # fmt: skip
+    send_bulk_email(session, accounts["organiser"], camp, message)
 
 
 def seed_two_types(session: Session, event: Event, people: list[Person]) -> None:

@@ -2,7 +2,7 @@
 
 from lgcamp.accounts.models import Person, SignIn
 from lgcamp.checkin.models import CheckIn, ScanLog, ScannerLink, WalkInRecord
-from lgcamp.events.models import Event, EventRole
+from lgcamp.events.models import Event, EventChange, EventRole
 from lgcamp.feeds.models import FeedToken
 from lgcamp.mail import OutboundEmail
 from lgcamp.participation.models import (
@@ -27,6 +27,7 @@ from lgcamp.tickets.models import (
     AnswerTotal,
     BallotDraw,
     Booking,
+    BulkEmail,
     Question,
     TicketSettings,
     TicketType,
@@ -39,9 +40,11 @@ __all__ = [
     "AnswerTotal",
     "BallotDraw",
     "Booking",
+    "BulkEmail",
     "CampSession",
     "CheckIn",
     "Event",
+    "EventChange",
     "EventRole",
     "FeedToken",
     "GridChange",

@@ -6,9 +6,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -132,6 +134,38 @@ class EventForm(FlaskForm):
             Optional(),
             NumberRange(min=0, max=1440, message="Enter a number of minutes from 0 to 1440"),
         ],
+    )
+
+
+class EditEventForm(EventForm):
+    """Edit an event, and say what happens to the programme if its date or time changes."""
+
+    slots = RadioField(
+        "If the date or start time changes, what happens to the programme's time slots?",
+        choices=[
+            SelectChoice("move", "Move them with the event (the day keeps its shape)"),
+            SelectChoice("keep", "Leave them where they are (I will change them myself)"),
+        ],
+        default="move",
+        validators=[DataRequired("Choose what happens to the programme's time slots")],
+    )
+
+
+class CancelEventForm(FlaskForm):
+    """Cancel an event: the reason goes to everyone with or waiting for a place."""
+
+    reason = TextAreaField(
+        "Message to people with a place or on the waitlist",
+        description="Why the event is cancelled, and anything they should know "
+        "(for example where it might happen instead)",
+        validators=[
+            DataRequired("Enter a message for the people who booked"),
+            Length(max=2000, message="The message must be 2,000 characters or fewer"),
+        ],
+    )
+    confirm = BooleanField(
+        "I understand everyone with a place or on the waitlist will be emailed now",
+        validators=[DataRequired("Confirm that everyone who booked will be emailed")],
     )
 
 

@@ -149,3 +149,36 @@ class EventRole(Base):
 
     event: Mapped[Event] = relationship(back_populates="roles")
     person: Mapped[Person] = relationship()
+
+
+class EventChangeKind(enum.StrEnum):
+    """What an organiser did that ticket holders are told about."""
+
+    CHANGED = "changed"  # date, time or venue
+    CANCELLED = "cancelled"
+
+
+class EventChange(Base):
+    """A change of date, time or venue, or a cancellation, that ticket holders were emailed
+    about: what changed (as the organiser saw it), the reason given and the new SEQUENCE."""
+
+    __tablename__ = "event_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    kind: Mapped[EventChangeKind] = mapped_column(str_enum(EventChangeKind, "event_change_kind"))
+    # One line per change, "Date: Saturday 14 March 2027 (was Saturday 7 March 2027)".
+    summary: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    actor: Mapped[Person | None] = relationship()
+
+    @property
+    def lines(self) -> list[str]:
+        """The summary, one change a line."""
+        return [line for line in self.summary.splitlines() if line.strip()]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, select
@@ -19,6 +20,8 @@ from lgcamp.events.models import (
     CHECK_IN_CLOSES_MINUTES,
     CHECK_IN_OPENS_MINUTES,
     Event,
+    EventChange,
+    EventChangeKind,
     EventKind,
     EventRole,
     EventRoleName,
@@ -120,15 +123,154 @@ def create_event(session: Session, actor: Person, details: EventDetails) -> Even
     return event
 
 
-def update_event(session: Session, event: Event, details: EventDetails) -> Event:
-    """Change an event; a change of time, place, name or status bumps its sequence."""
-    before = {name: getattr(event, name) for name in SEQUENCED_FIELDS}
+@dataclass(frozen=True)
+class EventUpdate:
+    """What the features that hang off an event hear when it changes (see `on_event_change`)."""
+
+    event: Event
+    actor: Person | None
+    change: EventChange | None  # set when ticket holders are to be told
+    moved_by: timedelta  # how far the start moved
+    move_slots: bool  # the organiser's answer: move the programme's time slots with it
+
+
+ChangeListener = Callable[[Session, EventUpdate], None]
+# Tickets (emails) and the programme (time slots) register here at import, as mail renderers
+# do: events come before both in the dependency order, so they cannot be called by name.
+CHANGE_LISTENERS: list[ChangeListener] = []
+
+
+def on_event_change(listener: ChangeListener) -> ChangeListener:
+    """Run ``listener`` inside the transaction of every event update and cancellation."""
+    if listener not in CHANGE_LISTENERS:
+        CHANGE_LISTENERS.append(listener)
+    return listener
+
+
+def _when(fields: dict[str, object]) -> str:
+    tz = ZoneInfo(str(fields["timezone"]))
+    starts = fields["starts_at"].astimezone(tz)  # type: ignore[attr-defined]
+    ends = fields["ends_at"].astimezone(tz)  # type: ignore[attr-defined]
+    day = f"{starts:%A} {starts.day} {starts:%B %Y}, {starts:%H:%M}"
+    if starts.date() == ends.date():
+        return f"{day} to {ends:%H:%M}"
+    return f"{day} to {ends:%A} {ends.day} {ends:%B %Y}, {ends:%H:%M}"
+
+
+def _where(fields: dict[str, object]) -> str:
+    parts = [str(fields["venue_name"]), *str(fields["venue_address"]).splitlines()]
+    return ", ".join(p.strip() for p in parts if p.strip()) or "to be announced"
+
+
+def _what_changed(before: dict[str, object], event: Event) -> list[str]:
+    """Lines for people holding a place: the new date, time or venue and what it was."""
+    after = {name: getattr(event, name) for name in NOTIFIED_FIELDS}
+    lines = []
+    if any(before[name] != after[name] for name in ("starts_at", "ends_at", "timezone")):
+        lines.append(f"When: {_when(after)} (was {_when(before)})")
+    if any(before[name] != after[name] for name in ("venue_name", "venue_address")):
+        lines.append(f"Where: {_where(after)} (was {_where(before)})")
+    return lines
+
+
+def _record_change(
+    session: Session,
+    actor: Person | None,
+    event: Event,
+    kind: EventChangeKind,
+    lines: list[str],
+    reason: str = "",
+) -> EventChange:
+    change = EventChange(
+        event_id=event.id,
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        summary="\n".join(lines),
+        reason=reason.strip(),
+        sequence=event.sequence,
+        created_at=utcnow(),
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
+def _tell(session: Session, update: EventUpdate) -> None:
+    for listener in CHANGE_LISTENERS:
+        listener(session, update)
+
+
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "timezone", "venue_name", "venue_address")
+
+
+def update_event(
+    session: Session,
+    event: Event,
+    details: EventDetails,
+    *,
+    actor: Person | None = None,
+    move_slots: bool = True,
+) -> Event:
+    """Change an event; a change of time, place, name or status bumps its sequence.
+
+    A new date, time or venue of a published event is emailed to everyone holding or waiting
+    for a place, in this transaction; setting the status to cancelled cancels it (`cancel_event`).
+    """
+    before = {name: getattr(event, name) for name in {*SEQUENCED_FIELDS, *NOTIFIED_FIELDS}}
+    was_cancelled = event.status == EventStatus.CANCELLED
     _apply(event, details)
-    if any(getattr(event, name) != value for name, value in before.items()):
+    if any(getattr(event, name) != before[name] for name in SEQUENCED_FIELDS):
         event.sequence += 1
     event.updated_at = utcnow()
+    change = None
+    if event.status == EventStatus.CANCELLED and not was_cancelled:
+        change = _record_change(session, actor, event, EventChangeKind.CANCELLED, [])
+    elif event.status == EventStatus.PUBLISHED:
+        lines = _what_changed(before, event)
+        if was_cancelled:
+            lines.insert(0, "The event is going ahead after all.")
+        if lines:
+            change = _record_change(session, actor, event, EventChangeKind.CHANGED, lines)
+    moved_by = event.starts_at - before["starts_at"]
     session.flush()
+    _tell(session, EventUpdate(event, actor, change, moved_by, move_slots))
     return event
+
+
+def cancel_event(session: Session, actor: Person, event: Event, reason: str) -> EventChange:
+    """Cancel the event: bookings keep their history; everyone with or waiting for a place is
+    emailed (with the reason and a calendar cancellation) in this transaction."""
+    if event.status == EventStatus.CANCELLED:
+        raise Conflict(f"{event.name} has already been cancelled.")
+    if len(reason) > 2000:
+        raise DomainError("The reason must be 2,000 characters or fewer", field="reason")
+    event.status = EventStatus.CANCELLED
+    event.sequence += 1
+    event.updated_at = utcnow()
+    change = _record_change(session, actor, event, EventChangeKind.CANCELLED, [], reason)
+    _tell(session, EventUpdate(event, actor, change, timedelta(0), move_slots=False))
+    return change
+
+
+def latest_change(session: Session, event: Event) -> EventChange | None:
+    """The change people were told about at the event's current sequence, if any."""
+    return session.scalar(
+        select(EventChange)
+        .where(EventChange.event_id == event.id, EventChange.sequence == event.sequence)
+        .order_by(EventChange.id.desc())
+        .limit(1)
+    )
+
+
+def changes_of(session: Session, event: Event) -> list[EventChange]:
+    """What people holding a place were told about, newest first."""
+    return list(
+        session.scalars(
+            select(EventChange)
+            .where(EventChange.event_id == event.id)
+            .order_by(EventChange.created_at.desc(), EventChange.id.desc())
+        )
+    )
 
 
 def organisers_of(session: Session, event: Event) -> list[Person]:

@@ -8,10 +8,11 @@ from werkzeug.wrappers import Response
 
 from lgcamp.errors import DomainError, show_on_form
 from lgcamp.events import service
-from lgcamp.events.forms import EventForm, OrganiserForm
+from lgcamp.events.forms import CancelEventForm, EditEventForm, EventForm, OrganiserForm
 from lgcamp.events.models import (
     CHECK_IN_CLOSES_MINUTES,
     CHECK_IN_OPENS_MINUTES,
+    EventChange,
     EventKind,
     EventStatus,
 )
@@ -101,22 +102,61 @@ def create() -> str | Response:
 def edit(slug: str) -> str | Response:
     """Edit an event's details."""
     event = load_managed_event(slug)
-    form = EventForm(obj=event)
+    form = EditEventForm(obj=event)
     if not form.is_submitted():
         starts, ends = event.local_starts_at, event.local_ends_at
         form.start_date.data, form.start_time.data = starts.date(), starts.time()
         form.end_date.data, form.end_time.data = ends.date(), ends.time()
         form.kind.data, form.status.data = event.kind.value, event.status.value
+        form.slots.data = "move"
     if form.validate_on_submit():
+        sequence = event.sequence
         try:
-            service.update_event(db.session, event, _details(form))
+            service.update_event(
+                db.session, event, _details(form), actor=current_user,
+                move_slots=form.slots.data == "move",
+            )  # fmt: skip
         except DomainError as error:
+            db.session.rollback()
             show_on_form(form, error)
         else:
             commit()
-            flash("The event has been saved.", "success")
+            told = service.latest_change(db.session, event) if event.sequence != sequence else None
+            flash(_saved_message(told), "success")
             return redirect(url_for("events.manage", slug=event.slug))
     return render_template("events/edit.html", form=form, event=event)
+
+
+def _saved_message(change: EventChange | None) -> str:
+    if change is None:
+        return "The event has been saved."
+    return (
+        f"The event has been saved. {change.recipients} people with a place or on the waitlist "
+        "are being emailed about the change."
+    )
+
+
+@bp.route("/events/<slug>/cancel", methods=["GET", "POST"])
+def cancel(slug: str) -> str | Response | tuple[str, int]:
+    """Cancel the event after confirming: everyone who booked is emailed; bookings are kept."""
+    event = load_managed_event(slug)
+    form = CancelEventForm()
+    if form.validate_on_submit():
+        try:
+            change = service.cancel_event(db.session, current_user, event, form.reason.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            commit()
+            flash(
+                f"{event.name} has been cancelled. {change.recipients} people with a place or "
+                "on the waitlist are being emailed.",
+                "success",
+            )
+            return redirect(url_for("events.manage", slug=slug))
+    page = render_template("events/cancel.html", event=event, form=form)
+    return (page, 400) if form.errors else page
 
 
 @bp.route("/events/<slug>/manage")
@@ -128,6 +168,7 @@ def manage(slug: str) -> str:
         event=event,
         organisers=service.organisers_of(db.session, event),
         organiser_form=OrganiserForm(),
+        changes=service.changes_of(db.session, event),
     )
 
 
@@ -150,6 +191,7 @@ def add_organiser(slug: str) -> str | Response | tuple[str, int]:
         event=event,
         organiser_form=form,
         organisers=service.organisers_of(db.session, event),
+        changes=service.changes_of(db.session, event),
     ), 400
 
 

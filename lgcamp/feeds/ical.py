@@ -220,6 +220,23 @@ def event_ics(event: Event) -> bytes:
     return item_ics(event_item(event, stamp=utcnow()))
 
 
+def event_cancel_ics(event: Event, organizer: str, attendee: str) -> bytes:
+    """A cancellation to attach to an email (RFC 5546 CANCEL): the same UID with a higher
+    SEQUENCE and STATUS:CANCELLED, so calendar apps remove the event they were sent."""
+    item = event_item(event, stamp=utcnow())
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL")
+    vevent = item_vevent(item)
+    vevent["status"] = "CANCELLED"
+    vevent.add("organizer", f"mailto:{organizer}")
+    vevent.add("attendee", f"mailto:{attendee}")
+    calendar.add_component(vevent)
+    body = calendar.to_ical()
+    return body.replace(b"BEGIN:VEVENT", vtimezone(item.tzid) + b"BEGIN:VEVENT", 1)
+
+
 # --- the feed writer ---------------------------------------------------------------------------
 
 

@@ -144,14 +144,6 @@ def event_head(
     return EventHead(event_id, EventStatus(status), _validator(kind, parts, now))
 
 
-def _grid_states(session: Session, event_ids: set[int]) -> dict[int, tuple[int, datetime]]:
-    rows = session.execute(
-        select(ProgrammeState.event_id, ProgrammeState.grid_version, ProgrammeState.updated_at)
-        .where(ProgrammeState.event_id.in_(event_ids))
-    )  # fmt: skip
-    return {event_id: (version, updated_at) for event_id, version, updated_at in rows}
-
-
 def _last_placements(
     session: Session, session_ids: list[int], now: datetime
 ) -> dict[int, GridChange]:
@@ -177,7 +169,6 @@ def session_items(
     """Scheduled sessions as confirmed items; withdrawn or unscheduled ones as cancelled items,
     at the time and room they last had, for 30 days after they left the grid.
     """
-    grids = _grid_states(session, {cs.event_id for cs in camp_sessions})
     off_grid = [cs.id for cs in camp_sessions if not cs.is_scheduled]
     last = _last_placements(session, off_grid, now)
     slots = {s.id: s for s in session.scalars(
@@ -188,9 +179,10 @@ def session_items(
     )} if last else {}  # fmt: skip
     items = []
     for cs in camp_sessions:
-        version, grid_updated_at = grids.get(cs.event_id, (0, cs.updated_at))
         event = cs.event
-        stamps = [cs.updated_at, grid_updated_at]
+        # The session's row changes (updated_at) whenever its sequence rises, so that one move
+        # does not mark every session of the grid as modified.
+        stamps = [cs.updated_at]
         if cs.is_scheduled:
             slot, room = cs.slot, cs.room
             cancelled = cs.is_withdrawn or event.status == EventStatus.CANCELLED
@@ -208,10 +200,10 @@ def session_items(
                 cs,
                 slot,
                 room,
-                # The grid version, not the session's placement version: that misses a slot's
-                # new times, which move every session in the slot without touching its row.
-                # Unrelated grid changes raise it too; RFC 5545 allows that.
-                sequence=event.sequence + version,
+                # The session's own sequence, raised by the programme services that change
+                # its time, room, title or hosts (a slot's new times included), so that one
+                # move does not show every session of the grid as updated.
+                sequence=event.sequence + cs.sequence,
                 last_modified=max(stamps),
                 cancelled=cancelled,
                 host_names=[host.person.name for host in cs.hosts],

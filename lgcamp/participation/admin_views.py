@@ -24,7 +24,7 @@ from lgcamp.participation.forms import (
     RegisterFilterForm,
     StatusRuleForm,
 )
-from lgcamp.participation.merge import find_account, merge_log, merge_people
+from lgcamp.participation.merge import find_account, merge_log, merge_people, preview_merge
 from lgcamp.participation.models import FeeStatus, MembershipStatus, MembershipType
 from lgcamp.permissions import authorize, can_manage_members, can_merge_accounts
 from lgcamp.transaction import commit
@@ -221,20 +221,26 @@ def edit_membership_type(type_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/admin/merge", methods=["GET", "POST"])
 def merge() -> Response | tuple[str, int]:
-    """Merge a duplicate account into the one to keep; see the log of merges."""
+    """Merge a duplicate account into the one to keep, after a preview of what will move."""
     authorize(can_merge_accounts(current_user))
-    form = MergeForm()
+    form, preview = MergeForm(), None
     if form.validate_on_submit():
         try:
             kept = find_account(db.session, form.keep_email.data or "", "keep_email")
             merged = find_account(db.session, form.merge_email.data or "", "merge_email")
-            merge_people(db.session, current_user, kept, merged, now())
-            commit()
-            flash(f"Merged {form.merge_email.data} into {form.keep_email.data}.", "success")
-            return redirect(url_for("participation.merge"))
+            if form.confirm.data:
+                merge_people(db.session, current_user, kept, merged, now())
+                commit()
+                flash(f"Merged {form.merge_email.data} into {form.keep_email.data}.", "success")
+                return redirect(url_for("participation.merge"))
+            preview = preview_merge(db.session, kept, merged)
+            if form.step.data == "confirm":
+                form.confirm.errors = ["Confirm the two accounts belong to the same person"]
         except DomainError as error:
             db.session.rollback()
             show_on_form(form, error)
     status = 400 if form.errors or form.form_errors else 200
-    page = render_template("participation/merge.html", form=form, log=merge_log(db.session))
+    page = render_template(
+        "participation/merge.html", form=form, preview=preview, log=merge_log(db.session)
+    )
     return page, status

@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     PasswordField,
     SelectField,
     StringField,
@@ -153,10 +154,9 @@ class MergeForm(FlaskForm):
         "the account you keep; then the duplicate is removed.",
         validators=EMAIL_RULES,
     )
-    confirm = BooleanField(
-        "I have checked these two accounts belong to the same person",
-        validators=[DataRequired("Confirm the two accounts belong to the same person")],
-    )
+    # Ticked on the preview page, under what will move; without it the page shows the preview.
+    confirm = BooleanField("I have checked these two accounts belong to the same person")
+    step = HiddenField(default="preview")
 
 
 class DeleteAccountForm(FlaskForm):

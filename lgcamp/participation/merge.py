@@ -7,10 +7,11 @@ duplicates are dropped, memberships are resolved, and every other row moves to t
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
@@ -45,9 +46,9 @@ def find_account(session: Session, email: str, field: str) -> Person:
     return person
 
 
-def _resolve_bookings(session: Session, kept: Person, merged: Person, now: datetime) -> int:
-    """Two live bookings for one event: keep the better (checked in, then confirmed, then
-    further along, then older); release the other so that one live booking remains."""
+def _duplicate_bookings(session: Session, kept: Person, merged: Person) -> list[Booking]:
+    """Where both accounts have a live booking for one event, the worse of the two (checked
+    in beats confirmed beats further along; then the older stays)."""
     live = list(
         session.scalars(
             select(Booking).where(
@@ -65,14 +66,19 @@ def _resolve_bookings(session: Session, kept: Person, merged: Person, now: datet
     by_event: dict[int, list[Booking]] = {}
     for booking in live:
         by_event.setdefault(booking.event_id, []).append(booking)
-    ended = 0
+    worse = []
     for pair in by_event.values():
-        if len(pair) < 2:
-            continue
         pair.sort(key=lambda b: (b.id not in checked_in, -BOOKING_RANK[b.status], b.id))
-        for worse in pair[1:]:
-            end_booking(session, worse, now)
-            ended += 1
+        worse += pair[1:]
+    return worse
+
+
+def _resolve_bookings(session: Session, kept: Person, merged: Person, now: datetime) -> int:
+    """Release the worse of two live bookings for one event, so that one live booking remains."""
+    ended = 0
+    for booking in _duplicate_bookings(session, kept, merged):
+        end_booking(session, booking, now)
+        ended += 1
     session.flush()
     return ended
 
@@ -99,8 +105,8 @@ def _drop_duplicates(session: Session, kept: Person, merged: Person) -> int:
     return dropped
 
 
-def _resolve_memberships(session: Session, kept: Person, merged: Person, now: datetime) -> None:
-    """Two live memberships: keep the member (lowest number) over an application."""
+def _memberships_to_end(session: Session, kept: Person, merged: Person) -> list[Membership]:
+    """Two live memberships: the member (lowest number) stays over an application."""
     live = list(
         session.scalars(
             select(Membership).where(
@@ -109,10 +115,13 @@ def _resolve_memberships(session: Session, kept: Person, merged: Person, now: da
             )
         )
     )
-    if len(live) < 2:
-        return
     live.sort(key=lambda m: (m.status is not MembershipStatus.ACTIVE, m.number or 0, m.id))
-    for worse in live[1:]:
+    return live[1:]
+
+
+def _resolve_memberships(session: Session, kept: Person, merged: Person, now: datetime) -> None:
+    """End the duplicate live membership, if both accounts have one."""
+    for worse in _memberships_to_end(session, kept, merged):
         worse.status = MembershipStatus.LEFT
         worse.ends_on = now.date() if worse.starts_on is not None else None
         worse.note = "Ended when duplicate accounts were merged."
@@ -128,6 +137,105 @@ def _person_columns() -> list[tuple[Any, Any]]:
             if fk.column.table.name == "person" and fk.column.name == "id":
                 found.append((table, fk.parent))
     return found
+
+
+MOVES = "Moves to the kept account"
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    """What a merge would do, read before anything changes: the admin confirms from this."""
+
+    kept: Person
+    merged: Person
+    bookings: list[tuple[Booking, str]]  # every booking of either account and what happens
+    check_ins: int  # accepted check-ins on the duplicate's bookings (they move with them)
+    memberships: list[tuple[Membership, str]]
+    rows: dict[str, int]  # other rows that move, by what they are
+    duplicates: int  # roles, host rows, stars the kept account has already (dropped)
+
+    @property
+    def bookings_moving(self) -> int:
+        """How many of the duplicate's bookings move to the kept account."""
+        return sum(1 for _booking, fate in self.bookings if fate == MOVES)
+
+
+# Listed one by one in the preview, not counted again with the other rows.
+SHOWN_ABOVE = {("booking", "person_id"), ("membership", "person_id")}
+# How the moved rows are named for people (table.column); others show as the table name.
+ROW_NAMES = {
+    "event_role.person_id": "Roles at events (organiser, volunteer, helper)",
+    "session_host.person_id": "Sessions hosted",
+    "star.person_id": "Starred sessions",
+    "camp_session.pitched_by_id": "Sessions pitched",
+    "check_in.person_id": "Check-ins",
+    "participation_fact.person_id": "Participation facts (what reports count)",
+    "scan_log.person_id": "Scans at the door (as a volunteer)",
+    "grid_change.actor_id": "Changes made to session grids",
+    "bulk_email.actor_id": "Messages sent to attendees",
+    "event_change.actor_id": "Event changes announced",
+}
+
+
+def preview_merge(session: Session, kept: Person, merged: Person) -> MergePreview:
+    """What `merge_people` would move, release, end and drop, without changing anything."""
+    if kept.id == merged.id:
+        raise SelfMerge(
+            "Choose two different accounts: an account cannot be merged into itself.",
+            field="merge_email",
+        )
+    released = {b.id for b in _duplicate_bookings(session, kept, merged)}
+    bookings = []
+    for booking in session.scalars(
+        select(Booking)
+        .where(Booking.person_id.in_([kept.id, merged.id]))
+        .order_by(Booking.event_id, Booking.id)
+    ):
+        if booking.id in released:
+            fate = "Released: the other account has a better booking for this event"
+        elif booking.person_id == merged.id:
+            fate = MOVES
+        else:
+            fate = "Stays"
+        bookings.append((booking, fate))
+    check_ins = session.scalar(
+        select(func.count(CheckIn.id))
+        .join(Booking, Booking.id == CheckIn.booking_id)
+        .where(Booking.person_id == merged.id, CheckIn.undone_at.is_(None))
+    )
+    ending = {m.id for m in _memberships_to_end(session, kept, merged)}
+    memberships = [
+        (m, "Ends (duplicate)" if m.id in ending else
+            (MOVES if m.person_id == merged.id else "Stays"))
+        for m in session.scalars(
+            select(Membership).where(Membership.person_id.in_([kept.id, merged.id]))
+        )
+    ]  # fmt: skip
+    rows: dict[str, int] = {}
+    for table, column in _person_columns():
+        if (table.name, column.name) in SHOWN_ABOVE:
+            continue
+        count = session.scalar(select(func.count()).select_from(table).where(column == merged.id))
+        if count:
+            name = f"{table.name}.{column.name}"
+            rows[ROW_NAMES.get(name, name)] = count
+    return MergePreview(
+        kept, merged, bookings, check_ins or 0, memberships, rows,
+        duplicates=_count_duplicates(session, kept, merged),
+    )  # fmt: skip
+
+
+def _count_duplicates(session: Session, kept: Person, merged: Person) -> int:
+    count = 0
+    for model, key in (
+        (EventRole, (EventRole.event_id, EventRole.role)),
+        (SessionHost, (SessionHost.camp_session_id,)),
+        (Star, (Star.camp_session_id,)),
+    ):
+        kept_keys = set(session.execute(select(*key).where(model.person_id == kept.id)).all())
+        merged_keys = session.execute(select(*key).where(model.person_id == merged.id)).all()
+        count += sum(1 for values in merged_keys if tuple(values) in kept_keys)
+    return count
 
 
 def merge_people(

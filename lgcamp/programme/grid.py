@@ -7,7 +7,7 @@ import uuid
 from datetime import tzinfo
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -69,6 +69,17 @@ def lock_grid(session: Session, event_id: int) -> int:
         return int(session.scalar(bump) or 1)
 
 
+def bump_sequences(session: Session, *where: ColumnElement[bool]) -> None:
+    """Raise the calendar SEQUENCE of the sessions matching ``where`` (their time, room,
+    title or hosts changed); sessions that did not change keep theirs."""
+    session.execute(
+        update(CampSession)
+        .where(*where)
+        .values(sequence=CampSession.sequence + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 # --- labels ------------------------------------------------------------------------------------
 
 
@@ -103,7 +114,12 @@ def _set_cell(
     statement = (
         update(CampSession)
         .where(CampSession.id == camp_session.id, CampSession.version == camp_session.version)
-        .values(slot_id=slot_id, room_id=room_id, version=CampSession.version + 1)
+        .values(
+            slot_id=slot_id,
+            room_id=room_id,
+            version=CampSession.version + 1,
+            sequence=CampSession.sequence + 1,
+        )
         .execution_options(synchronize_session=False)
     )
     try:

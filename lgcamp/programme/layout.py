@@ -88,10 +88,15 @@ class Grid:
     def now_and_next(self) -> list[tuple[str, TimeSlot]]:
         """Big screen: the slot running now (if any) and what comes next."""
         shown = [("Now", s) for s in self.slots if s.id == self.current_slot_id]
-        ahead = [s for s in self.slots if s.starts_at >= self.now]
+        ahead = [s for s in self.slots if s.starts_at >= self.now and self.within_event(s)]
         labels = ["Next", "After that"]
         shown += [(labels[n], s) for n, s in enumerate(ahead[: 2 - len(shown)])]
         return shown
+
+    def within_event(self, slot: TimeSlot) -> bool:
+        """Whether the slot lies inside the event's time (slots left behind when it moved do
+        not, and are never "Now" or "Next")."""
+        return self.event.starts_at <= slot.starts_at and slot.ends_at <= self.event.ends_at
 
     def slots_by_time(self) -> list[TimeSlot]:
         """Phones: the current slot first, then what comes next, then what is over."""
@@ -149,8 +154,11 @@ def load_grid(
             .where(CampSession.event_id == event.id)
         )
     )
-    current = next((s for s in slots if s.starts_at <= now < s.ends_at), None)
-    upcoming = next((s for s in slots if s.starts_at >= now), None)
+    # "Now" and "Next" only ever point inside the event: slots left at another time when the
+    # event moved (the organiser chose to keep them) are never "Now".
+    during = [s for s in slots if event.starts_at <= s.starts_at and s.ends_at <= event.ends_at]
+    current = next((s for s in during if s.starts_at <= now < s.ends_at), None)
+    upcoming = next((s for s in during if s.starts_at >= now), None)
     grid = Grid(
         event=event,
         rooms=rooms,

@@ -36,6 +36,7 @@ def _manage_page(event: Event, status: int = 200, **forms: Any) -> tuple[str, in
         event=event,
         rooms=planning.active_rooms(db.session, event),
         slots=planning.slots_of(db.session, event),
+        outside=planning.slots_outside(db.session, event),
         volunteers=planning.volunteers_of(db.session, event),
         **forms,
     ), status

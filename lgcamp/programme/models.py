@@ -175,6 +175,9 @@ class CampSession(Base):
     room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id", ondelete="SET NULL"))
     # Placement version: bumped on every move, so that a move based on an old view is refused.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The session's own calendar revision (added to the event's SEQUENCE): raised when its
+    # time, room, title or status changes, never because another session moved.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     notes_url: Mapped[str] = mapped_column(String(500), default="")
     # None: decided by the rule in `took_place`; True/False: set by a host or an organiser.
     took_place_override: Mapped[bool | None] = mapped_column(Boolean)

@@ -16,7 +16,8 @@ from lgcamp.accounts.models import Person
 from lgcamp.database import utcnow
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event, EventRole, EventRoleName
-from lgcamp.programme.grid import lock_grid, slot_time, unschedule_session
+from lgcamp.events.service import EventUpdate, on_event_change
+from lgcamp.programme.grid import bump_sequences, lock_grid, slot_time, unschedule_session
 from lgcamp.programme.models import CampSession, Room, SlotKind, TimeSlot
 from lgcamp.programme.service import find_host
 
@@ -74,7 +75,10 @@ def update_room(session: Session, room: Room, details: RoomDetails) -> Room:
     if room.is_deleted:
         raise Conflict(f"{room.name} has been removed from the programme.")
     lock_grid(session, room.event_id)
+    where = (room.name, room.directions)
     _apply_room(room, details)
+    if (room.name, room.directions) != where:  # part of each session's calendar LOCATION
+        bump_sequences(session, CampSession.room_id == room.id)
     session.flush()
     return room
 
@@ -162,6 +166,8 @@ def update_slot(
             f"{placed} session(s) are in this slot: move them out before making it a {kind.value}.",
             field="kind",
         )
+    if (slot.starts_at, slot.ends_at) != (starts_at, ends_at):
+        bump_sequences(session, CampSession.slot_id == slot.id)  # its sessions' times change
     slot.starts_at, slot.ends_at, slot.kind, slot.label = starts_at, ends_at, kind, label.strip()
     session.flush()
     return slot
@@ -177,6 +183,34 @@ def remove_slot(session: Session, slot: TimeSlot) -> None:
         raise Conflict(f"{placed} session(s) are in this slot: move or unschedule them first.")
     session.delete(slot)
     session.flush()
+
+
+@on_event_change
+def move_slots_with_event(session: Session, update: EventUpdate) -> None:
+    """When the event's start moves (and the organiser chose so), every time slot moves by as
+    much: the day keeps its shape, and the sessions in it their rooms."""
+    if not update.move_slots or not update.moved_by:
+        return
+    slots = slots_of(session, update.event)
+    if not slots:
+        return
+    lock_grid(session, update.event.id)
+    for slot in slots:
+        slot.starts_at, slot.ends_at = (
+            slot.starts_at + update.moved_by,
+            slot.ends_at + update.moved_by,
+        )
+    bump_sequences(session, CampSession.slot_id.in_([slot.id for slot in slots]))
+    session.flush()
+
+
+def slots_outside(session: Session, event: Event) -> list[TimeSlot]:
+    """Time slots that start before the event or end after it (after its time changed)."""
+    return [
+        slot
+        for slot in slots_of(session, event)
+        if slot.starts_at < event.starts_at or slot.ends_at > event.ends_at
+    ]
 
 
 # A typical camp day, as (minutes after the start, length in minutes, kind, label).

@@ -159,6 +159,8 @@ def update_pitch(session: Session, camp_session: CampSession, details: PitchDeta
     if camp_session.is_scheduled:
         lock_grid(session, camp_session.event_id)  # the title shows on the live grid
     _apply_pitch(camp_session, details)
+    if session.is_modified(camp_session):
+        camp_session.sequence += 1  # its calendar entry changes: this session's only
     session.flush()
 
 
@@ -168,6 +170,7 @@ def withdraw_session(session: Session, actor: Person, camp_session: CampSession)
         raise Conflict("This session has already been withdrawn.")
     unschedule_session(session, actor, camp_session, None, kind=ChangeKind.CANCELLED)
     camp_session.status = SessionStatus.WITHDRAWN
+    camp_session.sequence += 1
     session.flush()
 
 
@@ -179,6 +182,7 @@ def add_co_host(session: Session, camp_session: CampSession, query: str) -> Pers
     if camp_session.is_scheduled:
         lock_grid(session, camp_session.event_id)
     _add_hosts(session, camp_session, [person])
+    camp_session.sequence += 1  # the calendar entry names its hosts
     session.flush()
     return person
 
@@ -193,6 +197,7 @@ def remove_co_host(session: Session, camp_session: CampSession, person_id: int) 
     if camp_session.is_scheduled:
         lock_grid(session, camp_session.event_id)
     camp_session.hosts.remove(host)
+    camp_session.sequence += 1
     session.flush()
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
 from lgcamp.database import utcnow
-from lgcamp.errors import DomainError
+from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event
 from lgcamp.tickets.models import (
     Answer,
@@ -131,11 +131,16 @@ class QuestionDetails:
     is_sensitive: bool
 
 
-def add_question(session: Session, event: Event, details: QuestionDetails) -> Question:
-    """Add a question to the event's booking form."""
+def _options(details: QuestionDetails) -> list[str]:
     options = [line.strip() for line in details.choices.splitlines() if line.strip()]
     if details.kind == QuestionKind.CHOICE and len(options) < 2:
         raise DomainError("Give at least two choices, one per line", field="choices")
+    return options
+
+
+def add_question(session: Session, event: Event, details: QuestionDetails) -> Question:
+    """Add a question to the event's booking form."""
+    options = _options(details)
     last = session.scalar(
         select(func.max(Question.sort_order)).where(Question.event_id == event.id)
     )
@@ -153,6 +158,52 @@ def add_question(session: Session, event: Event, details: QuestionDetails) -> Qu
     session.add(question)
     session.flush()
     return question
+
+
+def event_question(session: Session, event: Event, question_id: int) -> Question:
+    """The event's question with this id (DomainError for another event's or none)."""
+    question = session.get(Question, question_id)
+    if question is None or question.event_id != event.id:
+        raise DomainError("That question is not part of this event.")
+    return question
+
+
+def update_question(session: Session, question: Question, details: QuestionDetails) -> Question:
+    """Change a question's wording, choices or settings; answers already given stay valid.
+
+    Its kind cannot change once someone has answered, nor can a choice someone picked be
+    removed (their answer would no longer be one of the options).
+    """
+    options = _options(details)
+    given = Counter(session.scalars(select(Answer.value).where(Answer.question_id == question.id)))
+    if details.kind != question.kind and given:
+        raise Conflict(
+            f"{sum(given.values())} people have answered this question, so its kind of answer "
+            "cannot change. Add a new question instead.",
+            field="kind",
+        )
+    if details.kind == QuestionKind.CHOICE:
+        dropped = [(value, n) for value, n in given.items() if value not in options]
+        if dropped:
+            value, n = dropped[0]
+            raise Conflict(
+                f"{n} {'person' if n == 1 else 'people'} chose “{value}”: keep that choice "
+                "(you can add others and change the rest).",
+                field="choices",
+            )
+    question.label, question.hint = details.label.strip(), details.hint.strip()
+    question.kind = details.kind
+    question.choices = "\n".join(options) if details.kind == QuestionKind.CHOICE else ""
+    question.is_required, question.visibility = details.is_required, details.visibility
+    question.is_sensitive = details.is_sensitive
+    session.flush()
+    return question
+
+
+def answer_count(session: Session, question: Question) -> int:
+    """How many bookings have answered the question (its answers not yet deleted)."""
+    count = session.scalar(select(func.count(Answer.id)).where(Answer.question_id == question.id))
+    return count or 0
 
 
 def delete_question(session: Session, event: Event, question_id: int) -> None:

@@ -56,7 +56,9 @@ def closes_at(ticket_type: TicketType) -> datetime:
 
 
 def sale_state(ticket_type: TicketType, now: datetime | None = None) -> str:
-    """'not_open', 'open' or 'closed' for this ticket type now."""
+    """'not_open', 'open' or 'closed' for this ticket type now (closed once cancelled)."""
+    if ticket_type.event.status == EventStatus.CANCELLED:
+        return "closed"
     now = now or utcnow()
     if ticket_type.opens_at is not None and now < ticket_type.opens_at:
         return "not_open"

@@ -27,6 +27,7 @@ from lgcamp.errors import DomainError
 from lgcamp.inputs import BoundedIntegerField, bad_text
 from lgcamp.permissions import HELPER_ROLES
 from lgcamp.tickets.answers import MAX_ANSWER, MAX_ORGANISATION, MAX_ROLE, BookingAnswers
+from lgcamp.tickets.bulk_email import AUDIENCES
 from lgcamp.tickets.models import (
     ORGANISERS_ONLY,
     AllocationMode,
@@ -292,18 +293,14 @@ class ManualAddForm(EmailForm):
 
 
 class BulkEmailForm(FlaskForm):
-    """Email every ticket holder or everyone on the waitlist."""
+    """Email a group of attendees by status (and ticket type); sent once per form."""
 
     audience = RadioField(
         "Send to",
-        choices=select_choices(
-            [
-                ("holders", "Everyone with a ticket"),
-                ("waitlist", "Everyone on the waitlist (and with an open offer)"),
-            ]
-        ),
+        choices=select_choices([(value, label) for value, (label, _where) in AUDIENCES.items()]),
         validators=[DataRequired("Choose who to send to")],
     )
+    ticket_type = SelectField("Ticket type", choices=[], default="")
     subject = StringField(
         "Subject",
         validators=[
@@ -318,7 +315,13 @@ class BulkEmailForm(FlaskForm):
             Length(max=10000, message="Message must be 10,000 characters or fewer"),
         ],
     )
-    send_key = HiddenField(validators=[DataRequired(), Length(min=8, max=64)])
+    send_again = BooleanField("Send it again: I know these people had this message already")
+    send_key = HiddenField(
+        validators=[
+            DataRequired("This form is out of date: reload the page and try again"),
+            Length(min=8, max=64, message="This form is out of date: reload the page"),
+        ]
+    )
 
 
 class SettingsForm(FlaskForm):

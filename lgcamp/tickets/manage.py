@@ -1,4 +1,5 @@
-"""Organiser operations on an event's tickets: lists, bulk email, helpers and settings."""
+"""Organiser operations on an event's tickets: lists, helpers and settings (bulk email is in
+bulk_email)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from lgcamp.accounts.service import find_person_by_email
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event, EventRole
 from lgcamp.permissions import HELPER_ROLES
-from lgcamp.tickets import emails
 from lgcamp.tickets.models import Booking, BookingStatus, TicketSettings
 from lgcamp.tickets.offers import settings_for
 
@@ -55,37 +55,6 @@ def attendee_list(session: Session, event: Event, filters: AttendeeFilter) -> li
     elif filters.checked_in == "no":
         query = query.where(Booking.checked_in_at.is_(None))
     return list(session.scalars(query.limit(MAX_LIST)))
-
-
-def email_attendees(
-    session: Session,
-    actor: Person,
-    event: Event,
-    audience: str,
-    subject: str,
-    body: str,
-    send_key: str,
-) -> int:
-    """Queue one email per ticket holder (or waitlisted person); a retry sends nothing twice.
-
-    The dedupe key names the form's send key and the booking, so submitting the same form
-    again (a double click, a retry after a timeout) queues no second copy.
-    """
-    if audience == "holders":
-        statuses = [BookingStatus.CONFIRMED]
-    elif audience == "waitlist":
-        statuses = [BookingStatus.WAITLISTED, BookingStatus.OFFERED]
-    else:
-        raise DomainError("Choose who to send to", field="audience")
-    bookings = session.scalars(
-        select(Booking).where(Booking.event_id == event.id, Booking.status.in_(statuses))
-    )
-    count = 0
-    for booking in bookings:
-        key = f"tickets:bulk:{event.id}:{send_key}:{booking.id}"
-        emails.send_bulk(session, booking, subject.strip(), body.strip(), dedupe_key=key)
-        count += 1
-    return count
 
 
 def helpers_of(session: Session, event: Event) -> list[EventRole]:

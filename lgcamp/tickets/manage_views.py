@@ -3,8 +3,6 @@ settings, questions and helpers."""
 
 from __future__ import annotations
 
-import secrets
-
 from flask import (
     abort,
     flash,
@@ -43,7 +41,6 @@ from lgcamp.tickets.booking import (
 )
 from lgcamp.tickets.forms import (
     AttendeeFilterForm,
-    BulkEmailForm,
     CapacityForm,
     HelperForm,
     ManualAddForm,
@@ -311,24 +308,6 @@ def person_history(slug: str, person_id: int) -> str:
         history=noshow.no_show_history(db.session, person_id),
         record=noshow.attendance_records(db.session, [person_id])[person_id],
     )
-
-
-@bp.route("/events/<slug>/tickets/email", methods=["GET", "POST"])
-def email_attendees(slug: str) -> str | Response:
-    """Email every ticket holder or the waitlist (a retried send queues no duplicates)."""
-    event = load_managed_event(slug)
-    form = BulkEmailForm()
-    if not form.is_submitted():
-        form.send_key.data = secrets.token_urlsafe(12)
-    if form.validate_on_submit():
-        count = manage.email_attendees(
-            db.session, current_user, event, form.audience.data or "", form.subject.data or "",
-            form.body.data or "", form.send_key.data or "",
-        )  # fmt: skip
-        commit()
-        flash(f"Your message is on its way to {count} people.", "success")
-        return redirect(url_for("tickets.manage_tickets", slug=slug))
-    return render_template("tickets/email_attendees.html", event=event, form=form)
 
 
 @bp.route("/events/<slug>/tickets/settings", methods=["GET", "POST"])

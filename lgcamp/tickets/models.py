@@ -341,3 +341,29 @@ class TicketSettings(Base):
     # Door release: places not checked in this many minutes after the start go to walk-ins.
     door_release_minutes: Mapped[int | None] = mapped_column(Integer)
     door_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BulkEmail(Base):
+    """The log of an organiser's message to a group of attendees: who, when, to whom, what.
+
+    The form's idempotency key is unique here, so Back and Send again (or a retried request)
+    finds the message already sent instead of mailing everyone twice.
+    """
+
+    __tablename__ = "bulk_email"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    audience: Mapped[str] = mapped_column(String(32))
+    ticket_type_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket_type.id", ondelete="SET NULL")
+    )
+    subject: Mapped[str] = mapped_column(String(150))
+    body: Mapped[str] = mapped_column(Text, default="")
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[Person | None] = relationship()
+    ticket_type: Mapped[TicketType | None] = relationship()

@@ -74,6 +74,8 @@ CASES: list[tuple[str, str, Callable[[dict[str, object]], str], list[int]]] = [
         lambda w: f"/events/{_slug(w)}/organisers/{w['co_organiser'].id}/remove",  # type: ignore[attr-defined]
         [302, 403, 403, 302, 302],
     ),
+    ("GET", "events.cancel", lambda w: f"/events/{_slug(w)}/cancel", [302, 403, 403, 200, 200]),
+    ("POST", "events.cancel", lambda w: f"/events/{_slug(w)}/cancel", [302, 403, 403, 400, 400]),
     ("GET", "accounts.sign_up", lambda w: "/sign-up", [200, 200, 200, 200, 200]),
     ("GET", "accounts.login", lambda w: "/sign-in", [200, 200, 200, 200, 200]),
     ("POST", "accounts.logout", lambda w: "/sign-out", [302, 302, 302, 302, 302]),

@@ -189,3 +189,35 @@ def test_feed_tokens_rotate_and_bad_tokens_find_nobody(app: Any) -> None:
         assert service.person_for_token(db.session, bad) is None
     stored = service.feed_token_of(db.session, person)
     assert stored is not None and stored.token_hash != second
+
+
+def test_a_sessions_sequence_rises_when_it_changes_not_when_others_move(
+    camp: dict[str, Any],
+) -> None:
+    """Issue 14: session 6 reached SEQUENCE 32 without moving, because every move of the
+    grid raised every session's SEQUENCE."""
+    event, organiser, rooms, slots = camp["event"], camp["organiser"], camp["rooms"], camp["slots"]
+    still = make_camp_session(event, organiser, "Never moves")
+    grid.place_session(db.session, organiser, still, slots[1].id, rooms[1].id, None)
+    db.session.commit()
+    before = _programme(event)
+    for target in (slots[1], slots[0], slots[1]):  # three moves of the other session
+        room = rooms[0]
+        grid.place_session(db.session, organiser, camp["cs"], target.id, room.id, None)
+        db.session.commit()
+    programme.add_co_host(db.session, camp["cs"], make_person("Co Host").email)
+    db.session.commit()
+    after = _programme(event)
+    unchanged, moved = session_uid(still), session_uid(camp["cs"])
+    assert after[unchanged].sequence == before[unchanged].sequence
+    assert after[unchanged].last_modified == before[unchanged].last_modified
+    assert after[moved].sequence == before[moved].sequence + 4
+    # Renaming the session or its room raises its own sequence, nobody else's.
+    programme.update_pitch(db.session, still, programme.PitchDetails(title="Renamed"))
+    db.session.commit()
+    planning.update_room(db.session, rooms[0], planning.RoomDetails(name="Room Z", capacity=30))
+    db.session.commit()
+    last = _programme(event)
+    assert last[unchanged].sequence == before[unchanged].sequence + 1
+    assert last[moved].sequence == after[moved].sequence + 1
+    assert last[moved].location.startswith("Room Z")
