@@ -13,11 +13,12 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lgcamp.accounts.models import Person
+from lgcamp.demo_programme import ROOMS
 from lgcamp.database import utcnow
 from lgcamp.events.models import Event
 from lgcamp.extensions import db
 from lgcamp.programme import grid
-from lgcamp.programme.models import CampSession, Room, RoomFullFlag, TimeSlot
+from lgcamp.programme.models import CampSession, Room, RoomFullFlag, SlotKind, TimeSlot
 from tests.factories import (
     PASSWORD,
     make_camp_session,
@@ -294,15 +295,22 @@ def test_editor_shows_every_room_column_at_1280(
     try:
         _sign_in(laptop, big_camp["email"])
         editor = f"/events/{big_camp['slug']}/programme/editor"
-        # Five rooms (the demo's): every column is on screen, nothing to scroll.
-        for room in db.session.scalars(select(Room).where(Room.id.in_(big_camp["rooms"][5:]))):
+        # Five rooms with the demo's long names, and a long slot label: every column is on
+        # screen, nothing to scroll.
+        rooms = db.session.scalars(select(Room).where(Room.id.in_(big_camp["rooms"]))).all()
+        for room, (name, *_rest) in zip(rooms, ROOMS, strict=False):
+            room.name = name
+        for room in rooms[5:]:
             room.deleted_at = utcnow()
-        db.session.commit()
+        event = db.session.scalar(select(Event).where(Event.slug == big_camp["slug"]))
+        assert event is not None
+        make_slot(event, 0, 45, SlotKind.PITCHING, "Welcome and pitching")
         laptop.goto(editor)
         region = laptop.get_by_role("region", name="Grid editor, rooms across and times down")
         region_box = region.bounding_box()
         headers = laptop.locator("[data-editor] thead th")
         assert headers.count() == 6
+        assert region.evaluate("el => el.scrollWidth <= el.clientWidth")
         for n in range(headers.count()):
             box = headers.nth(n).bounding_box()
             assert _in_view(box, LAPTOP), (n, box)
