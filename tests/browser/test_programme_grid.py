@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lgcamp.accounts.models import Person
-from lgcamp.demo_programme import ROOMS
 from lgcamp.database import utcnow
+from lgcamp.demo_programme import ROOMS
 from lgcamp.events.models import Event
 from lgcamp.extensions import db
 from lgcamp.programme import grid
