@@ -59,6 +59,12 @@ PITCHES = [
     ("Newbies' session: what is LocalGovCamp?", SessionFormat.OTHER),
 ]
 
+NO_ACCOUNT_HOST = "Jamie Rivers"
+NO_ACCOUNT_PITCH = (
+    "Co-operatives and councils",
+    "Jamie has no account yet: the session is linked to one when they make it.",
+)
+
 
 def seed_programme(
     session: Session, camp: Event, accounts: dict[str, Person], rng: random.Random
@@ -91,6 +97,10 @@ def seed_programme(
         for fan in rng.sample(people, rng.randint(3, 45)):
             session.add(Star(camp_session_id=camp_session.id, person_id=fan.id))
         pitches.append(camp_session)
+    # Pitched on the day by someone with no account yet: an organiser links it later.
+    programme.queue_pitch(
+        session, organiser, camp, programme.PitchDetails(*NO_ACCOUNT_PITCH), NO_ACCOUNT_HOST
+    )
     session.flush()
     cells = [(slot, room) for slot in slots[:3] for room in rooms]
     for camp_session, (slot, room) in zip(pitches, cells, strict=False):

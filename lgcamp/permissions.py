@@ -229,6 +229,21 @@ def can_flag_room_full(actor: Actor, camp_session: CampSession) -> bool:
     return is_volunteer(actor, camp_session.event) or can_edit_session(actor, camp_session)
 
 
+def same_name(a: str, b: str) -> bool:
+    """Two names written alike, ignoring case and spacing."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def can_claim_host(actor: Actor, host: SessionHost) -> bool:
+    """Claim a host entry queued under one's own name with no account yet: a ticket holder."""
+    return (
+        isinstance(actor, Person)
+        and host.person_id is None
+        and same_name(actor.name, host.name)
+        and can_pitch(actor, host.camp_session.event)
+    )
+
+
 def can_edit_grid(actor: Actor, event: Event) -> bool:
     """Rooms, slots and the grid editor: organisers (and admins)."""
     return can_manage_event(actor, event)
@@ -329,6 +344,7 @@ TEMPLATE_PREDICATES = {
     "can_star": can_star,
     "can_edit_session": can_edit_session,
     "can_flag_room_full": can_flag_room_full,
+    "can_claim_host": can_claim_host,
     "can_edit_grid": can_edit_grid,
     "can_see_reports": can_see_reports,
     "can_manage_members": can_manage_members,

@@ -206,7 +206,7 @@ def session_items(
                 sequence=event.sequence + cs.sequence,
                 last_modified=max(stamps),
                 cancelled=cancelled,
-                host_names=[host.person.name for host in cs.hosts],
+                host_names=[host.display_name for host in cs.hosts],
             )
         )
     return items

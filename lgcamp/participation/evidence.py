@@ -111,6 +111,7 @@ def evidence_union(
         .join(CampSession, CampSession.id == SessionHost.camp_session_id)
         .outerjoin(TimeSlot, TimeSlot.id == CampSession.slot_id)
         .join(Event, Event.id == CampSession.event_id)
+        .where(SessionHost.person_id.is_not(None))  # hosts with no account linked yet: nobody
         .where(took_place_sql(now), started)
     )
     roles = (

@@ -97,6 +97,7 @@ def fact_rows(event_ids: Select) -> Select:
         )
         .join(CampSession, CampSession.id == SessionHost.camp_session_id)
         .outerjoin(TimeSlot, TimeSlot.id == CampSession.slot_id)
+        .where(SessionHost.person_id.is_not(None))  # hosts with no account linked yet: nobody
         .where(
             CampSession.event_id.in_(event_ids),
             CampSession.status != SessionStatus.WITHDRAWN,

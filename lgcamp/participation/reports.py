@@ -267,7 +267,7 @@ def year_rows(reports: list[YearReport]) -> list[list[object]]:
 def sessions_held(session: Session, event: Event, now: datetime) -> list[tuple[str, str]]:
     """The event's sessions that took place, with their hosts' names (one query)."""
     rows = session.execute(
-        select(CampSession.id, CampSession.title, Person.name)
+        select(CampSession.id, CampSession.title, func.coalesce(Person.name, SessionHost.name))
         .outerjoin(TimeSlot, TimeSlot.id == CampSession.slot_id)
         .outerjoin(SessionHost, SessionHost.camp_session_id == CampSession.id)
         .outerjoin(Person, Person.id == SessionHost.person_id)

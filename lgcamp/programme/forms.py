@@ -89,7 +89,8 @@ class QueuePitchForm(FlaskForm):
 
     host = StringField(
         "Host",
-        description="Their name or email address",
+        description="Their name, or the email address of their account. "
+        "Someone without an account yet is added by name and linked later.",
         validators=[
             DataRequired("Enter the host's name or email address"),
             Length(max=254, message="Host must be 254 characters or fewer"),
@@ -105,6 +106,19 @@ class QueuePitchForm(FlaskForm):
                 max=DESCRIPTION_MAX,
                 message=f"Description must be {DESCRIPTION_MAX:,} characters or fewer",
             ),
+        ],
+    )
+
+
+class LinkHostForm(FlaskForm):
+    """Link a host entered by name to their account."""
+
+    account = StringField(
+        "Their account",
+        description="The name or email address of their account",
+        validators=[
+            DataRequired("Enter the name or email address of their account"),
+            Length(max=254, message="Account must be 254 characters or fewer"),
         ],
     )
 

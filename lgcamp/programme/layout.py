@@ -15,7 +15,9 @@ from lgcamp.database import utcnow
 from lgcamp.events.models import Event
 from lgcamp.programme.live import grid_version
 from lgcamp.programme.models import (
+    QUEUE_ORDER,
     CampSession,
+    ChangeKind,
     GridChange,
     Room,
     RoomFullFlag,
@@ -36,7 +38,8 @@ def host_ids(session: Session, session_ids: list[int]) -> dict[int, set[int]]:
             )
         )
         for session_id, person_id in rows:
-            hosts[session_id].add(person_id)
+            if person_id is not None:  # a name without an account is no one's clash
+                hosts[session_id].add(person_id)
     return hosts
 
 
@@ -113,6 +116,7 @@ def load_grid(
     *,
     with_unscheduled: bool = False,
     with_changes: int = 0,
+    public_changes: bool = False,
     with_warnings: bool = False,
     version: int | None = None,
 ) -> Grid:
@@ -135,13 +139,14 @@ def load_grid(
     )
     if not with_unscheduled:
         query = query.where(CampSession.slot_id.is_not(None))
-    sessions = list(session.scalars(query.order_by(CampSession.created_at, CampSession.id)))
+    sessions = list(session.scalars(query.order_by(*QUEUE_ORDER)))
     ids = [s.id for s in sessions]
     names: dict[int, list[str]] = defaultdict(list)
     if ids:
         rows = session.execute(
-            select(SessionHost.camp_session_id, Person.name)
-            .join(Person, Person.id == SessionHost.person_id)
+            # A host without an account yet shows the name given at the pitch queue.
+            select(SessionHost.camp_session_id, func.coalesce(Person.name, SessionHost.name))
+            .outerjoin(Person, Person.id == SessionHost.person_id)
             .where(SessionHost.camp_session_id.in_(ids))
             .order_by(SessionHost.id)
         )
@@ -174,7 +179,7 @@ def load_grid(
         version=grid_version(session, event.id) if version is None else version,
     )
     if with_changes:
-        grid.changes = recent_changes(session, event, with_changes)
+        grid.changes = recent_changes(session, event, with_changes, public=public_changes)
     if with_warnings:
         grid.warnings = _grid_warnings(session, grid)
     return grid
@@ -201,13 +206,19 @@ def _grid_warnings(session: Session, grid: Grid) -> dict[int, list[str]]:
     return warnings
 
 
-def recent_changes(session: Session, event: Event, limit: int = 10) -> list[GridChange]:
-    """The latest entries of the change log, newest first."""
+def recent_changes(
+    session: Session, event: Event, limit: int = 10, *, public: bool = False
+) -> list[GridChange]:
+    """The latest entries of the change log, newest first.
+
+    The public see what changed, not the organisers' second thoughts: a change that was undone
+    and its undoing cancel out, so neither is shown.
+    """
+    query = select(GridChange).where(GridChange.event_id == event.id)
+    if public:
+        query = query.where(GridChange.undone_at.is_(None), GridChange.kind != ChangeKind.UNDONE)
     return list(
         session.scalars(
-            select(GridChange)
-            .where(GridChange.event_id == event.id)
-            .order_by(GridChange.created_at.desc(), GridChange.id.desc())
-            .limit(limit)
+            query.order_by(GridChange.created_at.desc(), GridChange.id.desc()).limit(limit)
         )
     )

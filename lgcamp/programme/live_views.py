@@ -45,7 +45,9 @@ def _validated(tag: str, cache: str, *, conditional: bool = True) -> Response:
 def _fragment(event: Event, state: live.LiveState, view: str) -> Markup:
     """The part of the grid or big screen that changes."""
     changes = 8 if view == "grid" else 0
-    grid = layout.load_grid(db.session, event, with_changes=changes, version=state.version)
+    grid = layout.load_grid(
+        db.session, event, with_changes=changes, public_changes=True, version=state.version
+    )
     return Markup(render_template(f"programme/_{view}_live.html", event=event, grid=grid))
 
 

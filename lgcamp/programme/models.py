@@ -155,6 +155,9 @@ class CampSession(Base):
         CheckConstraint("(slot_id IS NULL) = (room_id IS NULL)", name="placed_in_slot_and_room"),
         CheckConstraint("version > 0", name="version_positive"),
         Index("ix_camp_session_event_status", "event_id", "status"),
+        # The order pitches were made or queued in, one number per pitch of an event (an index,
+        # so that adding it does not rebuild the table on SQLite).
+        Index("ix_camp_session_queue", "event_id", "queue_position", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -179,6 +182,8 @@ class CampSession(Base):
     # time, room, title or status changes, never because another session moved.
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     notes_url: Mapped[str] = mapped_column(String(500), default="")
+    # Place in the event's pitch queue (1, 2, 3...), given under the grid lock when pitched.
+    queue_position: Mapped[int | None] = mapped_column(Integer)
     # None: decided by the rule in `took_place`; True/False: set by a host or an organiser.
     took_place_override: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -214,21 +219,48 @@ class CampSession(Base):
         )
 
 
+# The pitch queue's order (rows made before positions existed, as in tests, come last).
+QUEUE_ORDER = (
+    CampSession.queue_position.is_(None),
+    CampSession.queue_position,
+    CampSession.created_at,
+    CampSession.id,
+)
+
+
 class SessionHost(Base):
-    """A host of a session (the pitcher is the first)."""
+    """A host of a session (the pitcher is the first): an account, or a name given at the
+    pitch queue by someone without an account yet, linked to an account later."""
 
     __tablename__ = "session_host"
-    __table_args__ = (UniqueConstraint("camp_session_id", "person_id", name="host_once"),)
+    __table_args__ = (
+        UniqueConstraint("camp_session_id", "person_id", name="host_once"),
+        CheckConstraint("person_id IS NOT NULL OR name <> ''", name="account_or_name"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     camp_session_id: Mapped[int] = mapped_column(
         ForeignKey("camp_session.id", ondelete="CASCADE"), index=True
     )
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    # The name as typed at the pitch queue; shown while no account is linked.
+    name: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     camp_session: Mapped[CampSession] = relationship(back_populates="hosts")
-    person: Mapped[Person] = relationship()
+    person: Mapped[Person | None] = relationship()
+
+    @property
+    def display_name(self) -> str:
+        """The account's name, or the name given for a host without an account."""
+        return self.person.name if self.person is not None else self.name
+
+    @property
+    def is_linked(self) -> bool:
+        """Whether an account is linked (only then does hosting count as participation)."""
+        return self.person_id is not None
 
 
 class Star(Base):

@@ -12,6 +12,7 @@ from lgcamp.errors import DomainError, show_on_form
 from lgcamp.extensions import db
 from lgcamp.permissions import (
     authorize,
+    can_claim_host,
     can_flag_room_full,
     can_pitch,
     can_star,
@@ -19,9 +20,16 @@ from lgcamp.permissions import (
     is_signed_in,
     load_event,
 )
-from lgcamp.programme import cohosts, layout, service
+from lgcamp.programme import cohosts, hosts, layout, service
 from lgcamp.programme.blueprint import bp, load_editable_session, load_session
-from lgcamp.programme.forms import HostForm, NotesForm, PitchForm, QueuePitchForm, TookPlaceForm
+from lgcamp.programme.forms import (
+    HostForm,
+    LinkHostForm,
+    NotesForm,
+    PitchForm,
+    QueuePitchForm,
+    TookPlaceForm,
+)
 from lgcamp.programme.models import CampSession, SessionFormat
 from lgcamp.transaction import commit
 
@@ -182,13 +190,41 @@ def accept_co_host(slug: str, session_id: int, token: str) -> str | Response | t
     )
 
 
-@bp.route("/events/<slug>/sessions/<int:session_id>/hosts/<int:person_id>/remove", methods=["POST"])
-def remove_host(slug: str, session_id: int, person_id: int) -> Response:
+@bp.route("/events/<slug>/sessions/<int:session_id>/hosts/<int:host_id>/remove", methods=["POST"])
+def remove_host(slug: str, session_id: int, host_id: int) -> Response:
     """Remove a host (a session keeps at least one)."""
     camp_session = load_editable_session(slug, session_id)
-    service.remove_co_host(db.session, camp_session, person_id)
+    service.remove_co_host(db.session, camp_session, host_id)
     commit()
     flash("The host has been removed.", "success")
+    return _back_to_session(camp_session)
+
+
+@bp.route("/events/<slug>/sessions/<int:session_id>/hosts/<int:host_id>/link", methods=["POST"])
+def link_host(slug: str, session_id: int, host_id: int) -> Response:
+    """Link a host entered by name at the pitch queue to their account (hosts, organisers)."""
+    camp_session = load_editable_session(slug, session_id)
+    host = hosts.unlinked_host(camp_session, host_id)
+    form = LinkHostForm()
+    if not form.validate():
+        raise DomainError(" ".join(form.account.errors) or "Enter their name or email")
+    person = service.find_host(db.session, form.account.data or "", field="account")
+    name = host.name
+    hosts.link_host(db.session, host, person)
+    commit()
+    flash(f"{name} is now linked to the account of {person.name}.", "success")
+    return _back_to_session(camp_session)
+
+
+@bp.route("/events/<slug>/sessions/<int:session_id>/hosts/<int:host_id>/claim", methods=["POST"])
+def claim_host(slug: str, session_id: int, host_id: int) -> Response:
+    """A ticket holder claims ("this is me") a pitch queued under their name with no account."""
+    camp_session = load_session(slug, session_id)
+    host = hosts.unlinked_host(camp_session, host_id)
+    authorize(can_claim_host(current_user, host))
+    hosts.link_host(db.session, host, current_user)
+    commit()
+    flash(f"“{camp_session.title}” is now linked to your account.", "success")
     return _back_to_session(camp_session)
 
 
@@ -267,6 +303,7 @@ def agenda(slug: str) -> str:
         event=event,
         sessions=service.agenda(db.session, current_user, event),
         mine=service.sessions_hosted_by(db.session, current_user, event),
+        unclaimed=hosts.claimable_hosts(db.session, current_user, event),
     )
 
 
@@ -278,7 +315,7 @@ def pitch_queue(slug: str) -> str | Response:
     form = QueuePitchForm()
     if form.validate_on_submit():
         try:
-            host = service.find_host(db.session, form.host.data or "")
+            host = hosts.host_for_queue(db.session, form.host.data or "")
             camp_session = service.queue_pitch(
                 db.session, current_user, event, _details(form), host
             )
@@ -286,11 +323,19 @@ def pitch_queue(slug: str) -> str | Response:
             show_on_form(form, error)
         else:
             commit()
-            flash(f"“{camp_session.title}” by {host.name} is in the queue.", "success")
+            flash(_queued_message(camp_session), "success")
             return redirect(url_for("programme.pitch_queue", slug=slug))
     return render_template(
-        "programme/queue.html",
-        event=event,
-        form=form,
-        recent=service.pitches_of(db.session, event)[:15],
+        "programme/queue.html", event=event, form=form, queue=service.pitch_queue(db.session, event)
     )
+
+
+def _queued_message(camp_session: CampSession) -> str:
+    host = camp_session.hosts[0]
+    message = (
+        f"“{camp_session.title}” by {host.display_name} is number "
+        f"{camp_session.queue_position} in the queue."
+    )
+    if not host.is_linked:
+        message += " They have no account linked yet: link it from the session's page."
+    return message

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email
@@ -19,6 +19,7 @@ from lgcamp.events.models import Event, EventStatus
 from lgcamp.permissions import can_pitch, can_star, is_event_team
 from lgcamp.programme.grid import cell_label, lock_grid, unschedule_session
 from lgcamp.programme.models import (
+    QUEUE_ORDER,
     CampSession,
     ChangeKind,
     RoomFullFlag,
@@ -33,6 +34,7 @@ TITLE_MAX = 120
 DESCRIPTION_MAX = 5000
 ACCESSIBILITY_MAX = 1000
 NOTES_URL_MAX = 500
+HOST_NAME_MAX = 120
 
 
 class NoSuchPerson(DomainError):
@@ -118,6 +120,21 @@ def _add_hosts(session: Session, camp_session: CampSession, people: list[Person]
             present.add(person.id)
 
 
+def _join_queue(session: Session, camp_session: CampSession) -> None:
+    """Give a new pitch the next place in its event's queue, under the grid lock.
+
+    The lock makes places follow the order pitches arrive in on both databases (and bumps the
+    grid version, so open grid editors show the new pitch); the unique constraint backs it.
+    """
+    lock_grid(session, camp_session.event_id)
+    last = session.scalar(
+        select(func.max(CampSession.queue_position)).where(
+            CampSession.event_id == camp_session.event_id
+        )
+    )
+    camp_session.queue_position = (last or 0) + 1
+
+
 def pitch_session(
     session: Session,
     actor: Person,
@@ -131,6 +148,7 @@ def pitch_session(
     _check_open(event)
     camp_session = CampSession(event_id=event.id, pitched_by_id=actor.id, entered_by_id=actor.id)
     _apply_pitch(camp_session, details)
+    _join_queue(session, camp_session)
     session.add(camp_session)
     _add_hosts(session, camp_session, [actor, *(co_hosts or [])])
     session.flush()
@@ -138,16 +156,27 @@ def pitch_session(
 
 
 def queue_pitch(
-    session: Session, actor: Person, event: Event, details: PitchDetails, host: Person
+    session: Session, actor: Person, event: Event, details: PitchDetails, host: Person | str
 ) -> CampSession:
-    """An organiser or volunteer enters a pitch made on the day, for its host."""
+    """An organiser or volunteer enters a pitch made on the day, for its host: an account, or
+    the name of someone without one yet (linked to an account later)."""
     if not is_event_team(actor, event):
         raise NotAllowed("Only organisers and volunteers can enter pitches for others.")
     _check_open(event)
-    camp_session = CampSession(event_id=event.id, pitched_by_id=host.id, entered_by_id=actor.id)
+    camp_session = CampSession(event_id=event.id, entered_by_id=actor.id)
     _apply_pitch(camp_session, details)
+    if isinstance(host, Person):
+        camp_session.pitched_by_id = host.id
+        camp_session.hosts.append(SessionHost(person_id=host.id))
+    else:
+        name = " ".join(host.split())
+        if not name:
+            raise NoSuchPerson("Enter the host's name or email address", field="host")
+        if len(name) > HOST_NAME_MAX:
+            raise DomainError(f"Host must be {HOST_NAME_MAX} characters or fewer", field="host")
+        camp_session.hosts.append(SessionHost(name=name))
+    _join_queue(session, camp_session)
     session.add(camp_session)
-    _add_hosts(session, camp_session, [host])
     session.flush()
     return camp_session
 
@@ -187,9 +216,9 @@ def add_co_host(session: Session, camp_session: CampSession, query: str) -> Pers
     return person
 
 
-def remove_co_host(session: Session, camp_session: CampSession, person_id: int) -> None:
-    """Remove a host; a session keeps at least one."""
-    host = next((h for h in camp_session.hosts if h.person_id == person_id), None)
+def remove_co_host(session: Session, camp_session: CampSession, host_id: int) -> None:
+    """Remove a host (by its host entry, with or without an account); a session keeps one."""
+    host = next((h for h in camp_session.hosts if h.id == host_id), None)
     if host is None:
         raise DomainError("That person does not host this session.")
     if len(camp_session.hosts) == 1:
@@ -210,6 +239,22 @@ def pitches_of(
         query = query.where(CampSession.status == SessionStatus.PITCHED)
     return list(
         session.scalars(query.order_by(CampSession.created_at.desc(), CampSession.id.desc()))
+    )
+
+
+def pitch_queue(session: Session, event: Event) -> list[CampSession]:
+    """The event's live pitches in the order they were made or queued, first first."""
+    return list(
+        session.scalars(
+            select(CampSession)
+            .where(CampSession.event_id == event.id, CampSession.status == SessionStatus.PITCHED)
+            .order_by(*QUEUE_ORDER)
+            .options(
+                selectinload(CampSession.hosts).joinedload(SessionHost.person),
+                joinedload(CampSession.room),
+                joinedload(CampSession.slot),
+            )
+        )
     )
 
 

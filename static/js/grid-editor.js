@@ -56,16 +56,66 @@ async function post (url, body) {
   return { ok: response.ok, data }
 }
 
+// Where focus is inside the editor, said in terms that survive a reload of its contents.
+function focusKey () {
+  const active = document.activeElement
+  if (!active || !root.contains(active)) return null
+  const card = cardOf(active)
+  if (card && active.matches('[data-select]')) return { session: card.dataset.sessionId }
+  const cell = active.closest('[data-cell]')
+  if (cell) return { slot: cell.dataset.slotId, room: cell.dataset.roomId }
+  return null
+}
+
+// Focus without moving the page when the element is already in sight (it usually is: it is
+// where the organiser just acted); otherwise bring it into view, in its own scroller first.
+function focusInPlace (element) {
+  element.focus({ preventScroll: true })
+  const box = element.getBoundingClientRect()
+  const scroller = element.closest('[data-keep-scroll]')?.getBoundingClientRect()
+  const outside = (area) => box.top < area.top || box.bottom > area.bottom || box.left < area.left || box.right > area.right
+  const screen = { top: 0, left: 0, bottom: window.innerHeight, right: window.innerWidth }
+  if (outside(screen) || (scroller && outside(scroller))) element.scrollIntoView({ block: 'nearest', inline: 'nearest' })
+}
+
+function focusSession (id) {
+  const button = root.querySelector(`[data-session-id="${id}"] [data-select]`)
+  if (button) focusInPlace(button)
+  return Boolean(button)
+}
+
+function restoreFocus (key) {
+  if (!key) return
+  if (key.session && focusSession(key.session)) return
+  const cell = root.querySelector(`[data-cell][data-slot-id="${key.slot}"][data-room-id="${key.room}"]`)
+  const control = cell?.querySelector('[data-select], [data-target]:not([hidden])')
+  if (control) focusInPlace(control)
+}
+
 async function refresh () {
   const response = await fetch(window.location.pathname, { headers: { Accept: 'text/html' }, cache: 'no-store' })
   if (!response.ok) return
   const doc = new DOMParser().parseFromString(await response.text(), 'text/html')
   const fresh = doc.querySelector('[data-editor]')
   if (!fresh) return
+  // The grid and the list of unplaced sessions scroll on their own: keep them where they were,
+  // so that placing one session after another never sends the organiser back to the start.
+  const scrolled = {}
+  for (const box of root.querySelectorAll('[data-keep-scroll]')) {
+    scrolled[box.dataset.keepScroll] = [box.scrollLeft, box.scrollTop]
+  }
+  const focus = focusKey()
   root.replaceChildren(...fresh.childNodes)
+  root.querySelector('[data-editor-status]')?.replaceWith(status)
   root.dataset.liveEtag = fresh.dataset.liveEtag
+  for (const box of root.querySelectorAll('[data-keep-scroll]')) {
+    const [left, top] = scrolled[box.dataset.keepScroll] || [0, 0]
+    box.scrollLeft = left
+    box.scrollTop = top
+  }
   selected = null
   root.classList.remove('lgcamp-editor--placing')
+  restoreFocus(focus)
 }
 
 async function act (card, destination) {
@@ -88,6 +138,9 @@ async function act (card, destination) {
       result = await post(root.dataset.unscheduleUrl.replace('/sessions/0/', `/sessions/${id}/`), { version })
     }
     await refresh()
+    // Focus follows the session to where it now is (placed, swapped, or back in the list),
+    // so a keyboard user carries on from there instead of from the top of the page.
+    focusSession(id)
     if (result.ok) {
       const warnings = result.data.warnings || []
       say([result.data.message, ...warnings.map((w) => `Warning: ${w}`)].join(' '), warnings.length > 0)
@@ -106,6 +159,8 @@ function destinationOf (element) {
 }
 
 if (root && status) {
+  // Drop targets keep their space while hidden, so nothing moves under a finger on selection.
+  root.classList.add('lgcamp-editor--js')
   root.addEventListener('click', (event) => {
     const selectButton = event.target.closest('[data-select]')
     if (selectButton) {
@@ -130,6 +185,7 @@ if (root && status) {
     try {
       const result = await post(form.action, {})
       await refresh()
+      document.querySelector('#log-heading')?.focus()
       say(result.ok ? result.data.message : (result.data.error?.message || 'Could not undo.'), !result.ok)
     } finally {
       busy = false
@@ -186,7 +242,7 @@ if (root && status) {
       })
       if (response.status === 200) {
         await refresh()
-        say('The grid was changed by another organiser and has been reloaded.')
+        say('The grid or the pitch queue was changed by someone else and has been reloaded.')
       }
     } catch (error) {
       // Offline for a moment: the next tick tries again.

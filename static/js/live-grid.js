@@ -30,7 +30,9 @@ function startLiveRegion (region) {
         region.replaceChildren(...doc.body.childNodes)
         etag = response.headers.get('ETag') || etag
         region.dataset.liveEtag = etag
-        if (status) status.textContent = `Grid updated at ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`
+        fitScreen()
+        // 24-hour times, as everywhere else on the site, whatever the browser's locale.
+        if (status) status.textContent = `Grid updated at ${new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })}`
       }
     } catch (error) {
       if (status) status.textContent = 'Cannot reach the server: the grid may be out of date. Retrying.'
@@ -44,6 +46,26 @@ function startLiveRegion (region) {
   schedule()
 }
 
+// Big screen: the page is one screen high; when a busy slot would not fit, scale the type
+// down (--screen-scale, used by the stylesheet) until nothing overflows.
+function fitScreen () {
+  const page = document.querySelector('.lgcamp-screen')
+  const main = document.querySelector('.lgcamp-screen__main')
+  if (!page || !main) return
+  const overflows = () => [main, ...main.querySelectorAll('.lgcamp-screen__slot')]
+    .some((box) => box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1)
+  let scale = 1
+  page.style.setProperty('--screen-scale', String(scale))
+  while (overflows() && scale > 0.4) {
+    scale = Math.round((scale - 0.05) * 100) / 100
+    page.style.setProperty('--screen-scale', String(scale))
+  }
+}
+
 for (const region of document.querySelectorAll('[data-live-url]')) {
   startLiveRegion(region)
+}
+if (document.querySelector('[data-screen-fit]')) {
+  fitScreen()
+  window.addEventListener('resize', fitScreen)
 }

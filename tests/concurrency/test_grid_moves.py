@@ -15,10 +15,18 @@ from sqlalchemy import func, select
 
 from lgcamp.accounts.models import Person
 from lgcamp.errors import Conflict
+from lgcamp.events.models import Event
 from lgcamp.extensions import db
-from lgcamp.programme import grid
+from lgcamp.programme import grid, service
 from lgcamp.programme.models import CampSession, GridChange
-from tests.factories import make_camp_session, make_event, make_person, make_room, make_slot
+from tests.factories import (
+    make_camp_session,
+    make_event,
+    make_person,
+    make_room,
+    make_slot,
+    make_volunteer,
+)
 
 
 def _run_together(app: Flask, jobs: list[Any]) -> list[str]:
@@ -137,3 +145,28 @@ def test_concurrent_undo_and_move_do_not_both_apply(app: Flask) -> None:
     # An undo frees the cell and then fills it again: two version bumps; a move makes one.
     expected = (room_a_id, 4) if outcomes[0] == "ok" else (room_c_id, 3)
     assert (final.room_id, final.version) == expected
+
+
+def test_volunteers_queueing_at_once_get_one_place_each(app: Flask) -> None:
+    organiser = make_person()
+    event = make_event(organisers=(organiser,))
+    volunteers = [make_volunteer(event) for _ in range(4)]
+    event_id, people = event.id, [v.id for v in volunteers]
+
+    def queue(n: int) -> Any:
+        def job() -> None:
+            actor = db.session.get_one(Person, people[n])
+            host = "Someone" if n % 2 else actor  # with and without an account
+            service.queue_pitch(
+                db.session, actor, db.session.get_one(Event, event_id),
+                service.PitchDetails(f"Queued {n}"), host,
+            )  # fmt: skip
+
+        return job
+
+    assert _run_together(app, [queue(n) for n in range(4)]) == ["ok"] * 4
+    db.session.expire_all()
+    positions = db.session.scalars(
+        select(CampSession.queue_position).where(CampSession.event_id == event_id)
+    ).all()
+    assert sorted(positions) == [1, 2, 3, 4]

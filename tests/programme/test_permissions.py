@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from lgcamp.accounts.models import Person
 from lgcamp.extensions import db
 from lgcamp.programme import grid, layout
-from lgcamp.programme.models import SlotKind
+from lgcamp.programme.models import SessionHost, SlotKind
 from tests.conftest import Auth
 from tests.factories import (
     make_camp_session,
@@ -46,6 +46,7 @@ class World:
     slug: str
     session_id: int
     co_host_id: int
+    unlinked_host_id: int
     room_id: int
     spare_room_id: int
     slot_id: int
@@ -80,9 +81,14 @@ def world(app: Any) -> World:
         "admin": make_person(is_admin=True),
     }
     make_person("New Helper", email="new.helper@example.org")
+    # Queued on the day under the ticket holder's name, before they had linked an account.
+    unlinked = SessionHost(name=people["ticket_holder"].name)
+    camp_session.hosts.append(unlinked)
+    db.session.commit()
+    co_host_entry = next(h for h in camp_session.hosts if h.person_id == co_host.id)
     return World(
-        event.slug, camp_session.id, co_host.id, room.id, spare.id, slot.id, empty.id,
-        change.id, volunteer.id, camp_session.version, people,
+        event.slug, camp_session.id, co_host_entry.id, unlinked.id, room.id, spare.id, slot.id,
+        empty.id, change.id, volunteer.id, camp_session.version, people,
     )  # fmt: skip
 
 
@@ -133,6 +139,15 @@ ROUTES = [
     _r("remove host", "POST", S + "/hosts/{co_host_id}/remove", MANAGERS, 302),
     _r("co-host invitation", "GET", S + "/hosts/accept/not-a-token", SIGNED_IN),
     _r("accept co-hosting", "POST", S + "/hosts/accept/not-a-token", SIGNED_IN, 400),
+    _r(
+        "link host",
+        "POST",
+        S + "/hosts/{unlinked_host_id}/link",
+        MANAGERS,
+        302,
+        account="new.helper@example.org",
+    ),
+    _r("claim host", "POST", S + "/hosts/{unlinked_host_id}/claim", {"ticket_holder"}, 302),
     _r("notes", "POST", S + "/notes", MANAGERS, 302, notes_url="https://notes.example.org/1"),
     _r("took place", "POST", S + "/took-place", MANAGERS, 302, took_place="yes"),
     _r("star", "POST", S + "/star", PITCHERS, 302),

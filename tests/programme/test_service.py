@@ -354,9 +354,10 @@ def test_co_host_add_and_remove_keeps_one_host() -> None:
     service.add_co_host(db.session, camp_session, "Zara Lewis")
     with pytest.raises(Conflict, match="already hosts"):
         service.add_co_host(db.session, camp_session, "zara lewis")
-    service.remove_co_host(db.session, camp_session, other.id)
+    entries = {h.person_id: h.id for h in camp_session.hosts}
+    service.remove_co_host(db.session, camp_session, entries[other.id])
     with pytest.raises(Conflict, match="at least one host"):
-        service.remove_co_host(db.session, camp_session, host.id)
+        service.remove_co_host(db.session, camp_session, entries[host.id])
 
 
 def test_database_refuses_two_sessions_in_one_cell(setup) -> None:  # type: ignore[no-untyped-def]
