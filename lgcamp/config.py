@@ -47,6 +47,9 @@ class Defaults:
     # Rate limits: memory per process by default; redis://127.0.0.1:6379 when scaled out.
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_HEADERS_ENABLED: bool = True
+    # If the limit store (Redis) is down, requests go through unlimited and the error is logged,
+    # rather than every limited page answering 500.
+    RATELIMIT_SWALLOW_ERRORS: bool = True
     LOGIN_RATE_LIMIT: str = "10 per minute"
     # Sign-in attempts per account (keyed by the normalised email), whatever the address.
     LOGIN_ACCOUNT_RATE_LIMIT: str = "10 per 10 minutes"

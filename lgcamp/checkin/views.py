@@ -66,6 +66,7 @@ from lgcamp.permissions import (
 )
 from lgcamp.tickets.qr import qr_data_uri
 from lgcamp.transaction import commit
+from lgcamp.urls import external_url
 
 GRANTS = links.GRANTS  # session key: {event id: scanner link id} for phones paired by link
 EXPIRED_LINK = "Your scanner link has expired or been revoked. Ask an organiser for a new one."
@@ -297,7 +298,7 @@ def _links_page(
         url = ""
         if link.is_active():
             secret = links.link_secret(current_app.secret_key, link)  # type: ignore[arg-type]
-            url = url_for("checkin.open_link", slug=event.slug, secret=secret, _external=True)
+            url = external_url("checkin.open_link", slug=event.slug, secret=secret)
         shown.append((link, last_used_at, url, qr_data_uri(url) if url else ""))
     page = render_template(
         "checkin/links.html",

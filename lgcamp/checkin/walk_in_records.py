@@ -9,8 +9,6 @@ a check-in of their account.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-from urllib.parse import urlsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -29,6 +27,7 @@ from lgcamp.events.models import Event
 from lgcamp.tickets.booking import insert_booking, live_booking
 from lgcamp.tickets.models import Booking, BookingStatus, TicketType
 from lgcamp.tickets.offers import free_place, take_place
+from lgcamp.urls import external_url
 
 CONFIRM_MAX_AGE = 90 * 24 * 60 * 60  # seconds: a person may read the email weeks later
 INVALID_LINK = "This link is not valid or has expired. Ask the event's organisers to add it."
@@ -108,19 +107,10 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="lgcamp.checkin.walk-in")
 
 
-def email_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL on the configured BASE_URL, never on the request's Host."""
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
-    return adapter.build(endpoint, values, force_external=True)
-
-
 def confirm_url(record: WalkInRecord) -> str:
     """The signed link in the walk-in's email: names the record and the address it went to."""
     signed = _serializer().dumps({"w": record.id, "e": record.email})
-    return email_url("checkin.confirm_walk_in", signed=signed)
+    return external_url("checkin.confirm_walk_in", signed=signed)
 
 
 def _queue_confirmation(session: Session, event: Event, record: WalkInRecord) -> None:

@@ -21,6 +21,7 @@ from lgcamp.participation.models import RecordShare
 from lgcamp.permissions import signin_required
 from lgcamp.tickets.qr import qr_data_uri
 from lgcamp.transaction import commit
+from lgcamp.urls import external_url
 
 # --- my network record ------------------------------------------------------------------------
 
@@ -46,7 +47,7 @@ def _link(share: RecordShare | None) -> str | None:
     if share is None or share.is_revoked:
         return None
     token = service.share_token(current_app.config["SECRET_KEY"], share)
-    return url_for("participation.verify", token=token, _external=True)
+    return external_url("participation.verify", token=token)
 
 
 @bp.route("/network/record")

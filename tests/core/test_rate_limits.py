@@ -10,12 +10,13 @@ from flask.testing import FlaskClient
 from limits import parse
 from sqlalchemy import func, select
 
+from lgcamp import create_app
 from lgcamp.checkin.models import ScanLog
 from lgcamp.extensions import db
 from lgcamp.limits import warn_if_per_process
 from lgcamp.tickets.models import Booking
 from tests.checkin.test_views import pair, post_scan
-from tests.conftest import Auth
+from tests.conftest import Auth, free_port
 from tests.factories import make_booking, make_event, make_person, make_ticket_type
 
 API_HEADERS = {"X-Requested-With": "lgcamp"}
@@ -137,3 +138,13 @@ def test_warning_when_workers_would_each_count_alone(
     assert warn_if_per_process(app, workers, Recorder()) is warned
     assert len(logged) == (1 if warned else 0)
     assert all(m.startswith(f"RATE LIMITS ARE PER WORKER: {workers} workers") for m in logged)
+
+
+def test_a_limit_store_that_is_down_lets_requests_through(app: Flask) -> None:
+    """Redis down: the limited sign-in page answers as usual, not 500 (nothing listens here)."""
+    nowhere = f"redis://127.0.0.1:{free_port()}"
+    down = create_app({**app.config, "RATELIMIT_STORAGE_URI": nowhere})
+    down.instance_path = app.instance_path
+    response = down.test_client().post("/sign-in", data={"email": "a@example.org", "password": "x"})
+    assert response.status_code == 200
+    assert "Enter a correct email address and password" in response.get_data(as_text=True)
