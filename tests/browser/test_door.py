@@ -198,3 +198,25 @@ def test_the_dashboard_chart_is_readable_on_a_phone(browser: Any, live_server: s
         description = page.locator("#arrivals-desc").text_content() or ""
         assert description.startswith("12 arrivals from"), description
         assert page.locator("#arrivals-table tr").count() >= 7  # the same numbers as a table
+
+
+def test_offline_the_phone_refuses_outside_the_window_and_the_sync_logs_it(
+    browser: Any, live_server: str, tmp_path: Path
+) -> None:
+    ticket = door_event(timedelta(days=2), people=0)
+    # Blank first, so that the page loads its ticket list (with the window) and goes offline.
+    video = write_y4m(tmp_path / "ticket.y4m", ticket.token, [(False, 6), (True, 2), (False, 60)])
+    with camera_page(browser, live_server, video) as (context, page):
+        page.set_viewport_size(PHONE)
+        page.goto(ticket.link_path)
+        page.wait_for_selector("#scanner[data-ready='true']", timeout=10000)
+        context.set_offline(True)
+        page.wait_for_selector("#offline-banner:not([hidden])", timeout=5000)
+        page.wait_for_selector("#scan-result:not([hidden])[data-colour='red']", timeout=20000)
+        text = result(page)[1]
+        assert "Check-in not open yet" in text and "Saved on this phone" in text
+        assert count(ScanLog) == 0
+        context.set_offline(False)
+        page.wait_for_selector("#sync-status[data-queued='0']", timeout=20000)
+    wait_for(lambda: count(ScanLog, ScanLog.result == "outside_window") == 1)
+    assert count(CheckIn) == 0
