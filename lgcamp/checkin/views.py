@@ -273,20 +273,13 @@ def scanner_links(slug: str) -> Response | tuple[str, int]:
     form = ScannerLinkForm()
     if form.validate_on_submit():
         expires_at = utcnow() + timedelta(hours=int(form.expires_in.data or 24))
-        try:
-            link = links.create_scanner_link(
-                db.session, current_user, event, form.label.data or "", expires_at,
-                current_app.secret_key,  # type: ignore[arg-type]
-            )  # fmt: skip
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
-            commit()
-            flash(
-                f"Scanner link for {link.label} created: scan its QR code with the phone.",
-                "success",
-            )
-            return redirect(url_for("checkin.scanner_links", slug=slug, _anchor=f"link-{link.id}"))
+        link = links.create_scanner_link(
+            db.session, current_user, event, form.label.data or "", expires_at,
+            current_app.secret_key,  # type: ignore[arg-type]
+        )  # fmt: skip
+        commit()
+        flash(f"Scanner link for {link.label} created: scan its QR code with the phone.", "success")
+        return redirect(url_for("checkin.scanner_links", slug=slug, _anchor=f"link-{link.id}"))
     return _links_page(event, form, ScannerRoleForm(), 400 if form.errors else 200)
 
 

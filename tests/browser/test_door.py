@@ -3,6 +3,7 @@ a visible focus on the amber result, the check-in window, and a place released a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -15,9 +16,10 @@ from lgcamp.checkin.models import CheckIn, ScanLog
 from lgcamp.database import utcnow
 from lgcamp.extensions import db
 from lgcamp.tickets import noshow
-from tests.browser.test_checkin import camera_page, count, focused, result, write_y4m
+from tests.browser.test_checkin import camera_page, count, focused, phone, result, write_y4m
 from tests.conftest import wait_for
 from tests.factories import (
+    PASSWORD,
     make_booking,
     make_check_in,
     make_event,
@@ -168,3 +170,53 @@ def test_a_place_released_at_the_door_is_explained_and_admitted_as_a_walk_in(
         page.wait_for_selector("#scan-result:not([hidden])[data-colour='green']", timeout=5000)
         assert "Checked in" in result(page)[1] and "Ada Lovelace" in result(page)[1]
     wait_for(lambda: count(CheckIn) == 1)
+
+
+def test_the_dashboard_chart_is_readable_on_a_phone(browser: Any, live_server: str) -> None:
+    organiser = make_person("Olu Organiser")
+    event = make_event(organisers=(organiser,), starts_at=utcnow() - timedelta(hours=2))
+    day = make_ticket_type(event)
+    for n in range(12):
+        make_check_in(make_booking(day), scanned_at=event.starts_at + timedelta(minutes=9 * n))
+    slug, email = event.slug, organiser.email
+    db.session.commit()
+    with phone(browser, live_server, viewport=PHONE) as (_context, page):
+        page.goto("/sign-in")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(lambda url: "/sign-in" not in url)
+        page.goto(f"/events/{slug}/door")
+        chart = page.get_by_role("img", name="Arrivals per 15 minutes (event time)")
+        box = chart.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        times = page.locator("svg.lgcamp-arrivals text[text-anchor='middle']")
+        labels = times.all_text_contents()
+        assert len(labels) >= 2 and all(re.fullmatch(r"\d\d:\d\d", t) for t in labels), labels
+        label_box = times.first.bounding_box()
+        assert label_box is not None and label_box["height"] >= 11  # text at a readable size
+        description = page.locator("#arrivals-desc").text_content() or ""
+        assert description.startswith("12 arrivals from"), description
+        assert page.locator("#arrivals-table tr").count() >= 7  # the same numbers as a table
+
+
+def test_offline_the_phone_refuses_outside_the_window_and_the_sync_logs_it(
+    browser: Any, live_server: str, tmp_path: Path
+) -> None:
+    ticket = door_event(timedelta(days=2), people=0)
+    # Blank first, so that the page loads its ticket list (with the window) and goes offline.
+    video = write_y4m(tmp_path / "ticket.y4m", ticket.token, [(False, 6), (True, 2), (False, 60)])
+    with camera_page(browser, live_server, video) as (context, page):
+        page.set_viewport_size(PHONE)
+        page.goto(ticket.link_path)
+        page.wait_for_selector("#scanner[data-ready='true']", timeout=10000)
+        context.set_offline(True)
+        page.wait_for_selector("#offline-banner:not([hidden])", timeout=5000)
+        page.wait_for_selector("#scan-result:not([hidden])[data-colour='red']", timeout=20000)
+        text = result(page)[1]
+        assert "Check-in not open yet" in text and "Saved on this phone" in text
+        assert count(ScanLog) == 0
+        context.set_offline(False)
+        page.wait_for_selector("#sync-status[data-queued='0']", timeout=20000)
+    wait_for(lambda: count(ScanLog, ScanLog.result == "outside_window") == 1)
+    assert count(CheckIn) == 0
