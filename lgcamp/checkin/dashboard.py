@@ -3,6 +3,7 @@ per 15 minutes, recent scans."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -206,8 +207,15 @@ def door_stats(session: Session, event: Event, now: datetime | None = None) -> D
 def _breakdown(
     session: Session, event: Event
 ) -> tuple[list[tuple[str, int]], list[TypeCount], int]:
-    """Check-ins per door, places and check-ins per ticket type, and walk-ins."""
-    per_door = session.execute(
+    """Check-ins per door, places and check-ins per ticket type, and walk-ins; a walk-in kept
+    as a record (not yet confirmed) counts as booked and checked in at its door."""
+    records = session.execute(
+        select(WalkInRecord.door_label, WalkInRecord.ticket_type_id).where(
+            WalkInRecord.event_id == event.id, WalkInRecord.linked_at.is_(None)
+        )
+    ).all()
+    per_door: Counter[str] = Counter()
+    for door, count in session.execute(
         select(CheckIn.door_label, func.count(CheckIn.id))
         .join(Booking, Booking.id == CheckIn.booking_id)
         .where(
@@ -216,10 +224,12 @@ def _breakdown(
             Booking.status == BookingStatus.CONFIRMED,
         )
         .group_by(CheckIn.door_label)
-        .order_by(func.count(CheckIn.id).desc(), CheckIn.door_label)
-    ).all()
+    ):
+        per_door[door] = count
+    per_door.update(door for door, _type_id in records)
+    recorded = Counter(type_id for _door, type_id in records)
     per_type = session.execute(
-        select(TicketType.name, func.count(Booking.id), func.count(CheckIn.id))
+        select(TicketType.id, TicketType.name, func.count(Booking.id), func.count(CheckIn.id))
         .outerjoin(
             Booking,
             (Booking.ticket_type_id == TicketType.id) & (Booking.status == BookingStatus.CONFIRMED),
@@ -237,7 +247,10 @@ def _breakdown(
         )
     )
     return (
-        [(door, n) for door, n in per_door],
-        [TypeCount(name, booked, checked_in) for name, booked, checked_in in per_type],
-        walk_ins or 0,
+        sorted(per_door.items(), key=lambda item: (-item[1], item[0])),
+        [
+            TypeCount(name, booked + recorded[type_id], checked_in + recorded[type_id])
+            for type_id, name, booked, checked_in in per_type
+        ],
+        (walk_ins or 0) + len(records),
     )

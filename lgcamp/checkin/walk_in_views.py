@@ -10,9 +10,8 @@ from werkzeug.wrappers import Response
 from lgcamp.checkin import walk_in_records
 from lgcamp.checkin.blueprint import bp
 from lgcamp.errors import DomainError
-from lgcamp.events.service import get_event
 from lgcamp.extensions import db
-from lgcamp.permissions import authorize, can_see_door_dashboard, signin_required
+from lgcamp.permissions import authorize, can_see_door_dashboard, load_event, signin_required
 from lgcamp.transaction import commit
 
 
@@ -36,7 +35,7 @@ def confirm_walk_in(signed: str) -> Response | tuple[str, int] | str:
 @bp.route("/events/<slug>/door/walk-ins/<int:record_id>/link", methods=["POST"])
 def link_walk_in(slug: str, record_id: int) -> Response:
     """An organiser links a walk-in to the account with its email address."""
-    event = get_event(db.session, slug) or abort(404)
+    event = load_event(slug)
     authorize(can_see_door_dashboard(current_user, event))
     form = FlaskForm()
     if not form.validate_on_submit():

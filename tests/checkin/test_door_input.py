@@ -15,12 +15,12 @@ from lgcamp.database import utcnow
 from lgcamp.events.models import Event
 from lgcamp.extensions import db
 from lgcamp.tickets.models import Booking, TicketType
-from tests.factories import make_booking, make_event, make_scanner_link, make_ticket_type
+from tests.factories import make_booking, make_door_event, make_scanner_link, make_ticket_type
 
 
 @pytest.fixture
 def event(app: Flask) -> Event:
-    return make_event("LocalGovCamp 2027")
+    return make_door_event("LocalGovCamp 2027")
 
 
 @pytest.fixture

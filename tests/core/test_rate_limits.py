@@ -17,7 +17,13 @@ from lgcamp.limits import warn_if_per_process
 from lgcamp.tickets.models import Booking
 from tests.checkin.test_views import pair, post_scan
 from tests.conftest import Auth, free_port
-from tests.factories import make_booking, make_event, make_person, make_ticket_type
+from tests.factories import (
+    make_booking,
+    make_door_event,
+    make_event,
+    make_person,
+    make_ticket_type,
+)
 
 API_HEADERS = {"X-Requested-With": "lgcamp"}
 
@@ -64,7 +70,7 @@ def test_booking_is_limited_per_person_not_per_address(
 
 def test_the_door_is_limited_per_scanner_link(app: Flask) -> None:
     app.config["DOOR_RATE_LIMIT"] = "3 per hour"
-    event = make_event()
+    event = make_door_event()
     ticket_type = make_ticket_type(event)
     tokens = [make_booking(ticket_type).token for _ in range(5)]
     door_1, door_2 = app.test_client(), app.test_client()

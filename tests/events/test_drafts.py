@@ -17,6 +17,7 @@ from werkzeug.routing import Rule
 
 from lgcamp.accounts.models import Person
 from lgcamp.checkin.links import link_secret
+from lgcamp.checkin.models import WalkInRecord
 from lgcamp.events.models import EventRoleName, EventStatus
 from lgcamp.extensions import db
 from lgcamp.programme import grid, layout
@@ -72,6 +73,13 @@ def draft(app: Flask) -> Draft:
     db.session.commit()
     change = layout.recent_changes(db.session, event, 1)[0]
     link, door_secret = make_scanner_link(event)
+    walk_in = WalkInRecord(
+        event_id=event.id, ticket_type_id=ticket_type.id, scan_id="walk-in-draft-1",
+        name="Wally Walker", email="wally@example.org", door_label="Door 1",
+    )  # fmt: skip
+    db.session.add(walk_in)
+    db.session.commit()
+    host = next(h for h in camp_session.hosts if h.person_id == helper.id)
     values = {
         "slug": event.slug,
         "ticket_type_id": ticket_type.id,
@@ -86,6 +94,9 @@ def draft(app: Flask) -> Draft:
         "session_id": camp_session.id,
         "change_id": change.id,
         "action": "reissue",
+        "record_id": walk_in.id,
+        "host_id": host.id,
+        "token": "not-a-token",
     }
     assert link_secret("test-secret", link) == door_secret
     people = {"organiser": organiser, "other_organiser": other, "attendee": make_person()}
