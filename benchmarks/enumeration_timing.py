@@ -10,6 +10,7 @@ prints the median and mean times and their differences. Usage:
 from __future__ import annotations
 
 import argparse
+import socket
 import statistics
 import tempfile
 import time
@@ -37,7 +38,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args()
-    smtp = Controller(Sink(), hostname="127.0.0.1", port=0)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    smtp = Controller(Sink(), hostname="127.0.0.1", port=port)
     smtp.start()
     folder = Path(tempfile.mkdtemp(prefix="lgcamp-enum-"))
     app = create_app(
@@ -46,7 +50,7 @@ def main() -> None:
             "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}",
             "WTF_CSRF_ENABLED": False,
             "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": smtp.server.sockets[0].getsockname()[1],
+            "MAIL_PORT": port,
             "BASE_URL": "http://localhost",
             "SQLITE_BACKGROUND_CHECKPOINTS": False,
         }

@@ -1,9 +1,14 @@
-"""A second app on the test's database, for settings read once at start (proxies, cookies)."""
+"""A second app, for settings read once at start (proxies, cookies).
+
+It has its own SQLite file whatever the test's database: what it checks does not depend on the
+database, and a second PostgreSQL engine per test only adds connections to clean up.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -14,12 +19,12 @@ from lgcamp.extensions import db
 
 @contextmanager
 def sibling_app(app: Flask, **settings: Any) -> Iterator[Flask]:
-    """An app like the test's (same database, SMTP server and secret) with these settings."""
+    """An app like the test's (SMTP server, secret, BASE_URL) with these settings."""
     other = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": app.config["SECRET_KEY"],
-            "DATABASE_URL": app.config["DATABASE_URL"],
+            "DATABASE_URL": f"sqlite:///{Path(app.instance_path).parent / 'sibling.sqlite'}",
             "WTF_CSRF_ENABLED": False,
             "MAIL_SERVER": app.config["MAIL_SERVER"],
             "MAIL_PORT": app.config["MAIL_PORT"],
@@ -30,10 +35,10 @@ def sibling_app(app: Flask, **settings: Any) -> Iterator[Flask]:
         }
     )
     other.instance_path = app.instance_path
-    try:
-        with other.app_context():
+    with other.app_context():
+        db.create_all()
+        try:
             yield other
+        finally:
             db.session.remove()
-    finally:
-        with other.app_context():
             db.engine.dispose()

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from lgcamp import create_app
 from lgcamp.config import derive_trusted_hosts
+from lgcamp.extensions import db
 from tests.accounts.sibling import sibling_app
 from tests.conftest import Mailbox, body_text
 from tests.factories import PASSWORD, make_event, make_person, make_ticket_type
@@ -48,8 +49,8 @@ def test_reset_link_is_built_from_base_url_even_when_every_host_is_allowed(
 def test_x_forwarded_host_behind_a_trusted_proxy_is_refused_or_ignored(
     app: Flask, mailbox: Mailbox
 ) -> None:
-    make_person(email=VICTIM)
     with sibling_app(app, TRUSTED_PROXIES=1) as proxied:
+        make_person(email=VICTIM)
         client = proxied.test_client()
         forged = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}
         response = client.post("/forgot-password", data={"email": VICTIM}, headers=forged)
@@ -108,3 +109,5 @@ def test_trusted_hosts_come_from_base_url_and_extra_hosts(tmp_path: object) -> N
     assert client.get("/sign-in", base_url="http://10.0.0.5:8000").status_code == 200
     assert client.get("/sign-in", base_url="https://evil.example").status_code == 400
     assert client.get("/sign-in", base_url="http://localhost").status_code == 400
+    with app.app_context():
+        db.engine.dispose()

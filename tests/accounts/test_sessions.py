@@ -148,8 +148,8 @@ def test_an_old_style_cookie_naming_only_the_person_id_signs_no_one_in(
 
 
 def test_remember_cookies_are_secure_when_session_cookies_are(app: Flask) -> None:
-    person = make_person()
     with sibling_app(app, SESSION_COOKIE_SECURE=True) as secure:
+        person = make_person()
         assert secure.config["REMEMBER_COOKIE_SECURE"] is True
         client = secure.test_client()
         response = client.post(
