@@ -418,4 +418,5 @@ def json_answers(data: Any, default_organisation: str) -> BookingAnswers:
 def json_secret(data: Any) -> str | None:
     """The hidden ticket type's secret a JSON booking carries, if any."""
     secret = data.get("secret")
-    return secret if isinstance(secret, str) else None
+    # A secret is URL-safe text: anything else (a NUL, which PostgreSQL refuses) matches none.
+    return secret if isinstance(secret, str) and not bad_text(secret) else None
