@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
 from lgcamp.checkin.links import hash_secret, link_secret
-from lgcamp.checkin.models import CheckIn, ScanLog, ScanMethod, ScannerLink, ScanResult
+from lgcamp.checkin.models import (
+    CheckIn,
+    ScanLog,
+    ScanMethod,
+    ScannerLink,
+    ScanResult,
+    WalkInRecord,
+)
 from lgcamp.database import utcnow
 from lgcamp.events.models import Event, EventRole, EventRoleName
 from lgcamp.tickets.answers import BookingAnswers
@@ -131,16 +138,17 @@ def seed_door(
             event_id=upcoming.id, person_id=accounts["volunteer"].id, role=EventRoleName.SCANNER
         )
     )
-    session.add(
-        ScannerLink(
-            event_id=upcoming.id,
-            label=DEMO_SCANNER_LINK_LABEL,
-            nonce=secrets.token_urlsafe(16),
-            secret_hash="",  # set from the app's secret key by demo_scanner_links()
-            expires_at=upcoming.ends_at + timedelta(days=1),
-            created_by_id=accounts["organiser"].id,
-        )
+    link = ScannerLink(
+        event_id=upcoming.id,
+        label=DEMO_SCANNER_LINK_LABEL,
+        nonce=secrets.token_urlsafe(16),
+        secret_hash="",  # set from the app's secret key by demo_scanner_links()
+        expires_at=upcoming.ends_at + timedelta(days=1),
+        created_by_id=accounts["organiser"].id,
     )
+    session.add(link)
+    session.flush()
+    _walk_in_record(session, upcoming, link)
     bookings = session.scalars(
         select(Booking)
         .where(Booking.event_id == past.id, Booking.status == BookingStatus.CONFIRMED)
@@ -184,6 +192,35 @@ def seed_door(
         )
         booking.checked_in_at = log.scanned_at
     session.flush()
+
+
+def _walk_in_record(session: Session, upcoming: Event, link: ScannerLink) -> None:
+    """A walk-in the door link kept as typed, waiting for the person to confirm it (shown on
+    the organisers' door dashboard under "Walk-ins to confirm")."""
+    ticket_type = session.scalars(
+        select(TicketType)
+        .where(TicketType.event_id == upcoming.id, TicketType.taken < TicketType.capacity)
+        .order_by(TicketType.id)
+    ).first()
+    if ticket_type is None:
+        return
+    at = utcnow()
+    log = ScanLog(
+        scan_id="demo-walk-in-1", event_id=upcoming.id, method=ScanMethod.WALK_IN,
+        result=ScanResult.ACCEPTED, device_label=link.label, received_at=at, scanned_at=at,
+        scanner_link_id=link.id,
+    )  # fmt: skip
+    session.add(log)
+    session.flush()
+    session.add(
+        WalkInRecord(
+            event_id=upcoming.id, ticket_type_id=ticket_type.id, scan_log_id=log.id,
+            scan_id=log.scan_id, name="Jo Walker", email="jo.walker@example.org",
+            organisation="Bristol City Council", door_label=link.label,
+            scanner_link_id=link.id, registered_at=at,
+        )
+    )  # fmt: skip
+    ticket_type.taken += 1
 
 
 def demo_scanner_links(session: Session, key: str) -> list[tuple[Event, str]]:
