@@ -24,11 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout,
 
 from lgcamp import create_app
 from lgcamp.extensions import db
+from tests.fuzz_inputs import endpoints
 from tests.fuzzing import (
     Fuzzer,
     Snapshot,
     cookies,
-    endpoints,
     fuzz_app_config,
     login_clients,
     restore_cookies,
