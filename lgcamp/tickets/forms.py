@@ -397,7 +397,7 @@ JSON_ANSWERS_MESSAGE = (
 def json_ticket_type_id(data: Any) -> int | None:
     """The ticket type a JSON booking names, or None when the body does not name one."""
     type_id = data.get("ticket_type_id") if isinstance(data, dict) else None
-    if not isinstance(type_id, int) or isinstance(type_id, bool) or not 0 < type_id <= MAX_ID:
+    if not isinstance(type_id, int) or isinstance(type_id, bool):
         return None
     return type_id
 
