@@ -260,8 +260,9 @@ class Snapshot:
         engine.dispose()
 
     def restore(self) -> None:
-        """Put the seeded rows back."""
+        """Put the seeded rows back (no connection of the app may outlive the old database)."""
         with self.app.app_context():
+            db.session.remove()
             db.engine.dispose()
         if self.url.get_backend_name() == "sqlite":
             for suffix in ("-wal", "-shm"):
