@@ -6,7 +6,8 @@ that changed rows. The suite's tests/core/test_fuzz_endpoints.py runs a few per 
         --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 Every problem is printed as it is found (and the run goes on with the next endpoint); the last
-line sums up: `requests N, 5xx N, refused-but-changed N, endpoints N`. Exit status 1 if any.
+line sums up requests, 5xx, refused-but-changed, endpoints and endpoints failing. Exit status
+1 if any failed.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout,
 
 from lgcamp import create_app
 from lgcamp.extensions import db
+from tests.fuzz_inputs import endpoints
 from tests.fuzzing import (
     Fuzzer,
     Snapshot,
     cookies,
-    endpoints,
     fuzz_app_config,
     login_clients,
     restore_cookies,
@@ -69,6 +70,7 @@ def main() -> int:
         saved = cookies(clients)
         fuzzer = Fuzzer(app, seeded, clients)
         started = time.monotonic()
+        failing: list[str] = []
         chosen = [e for e in endpoints(app) if not args.only or args.only in e.name]
         for endpoint in chosen:
             snapshot.restore()
@@ -78,6 +80,7 @@ def main() -> int:
             try:
                 fuzzer.run(endpoint, args.examples, derandomize=not args.seed_random)
             except AssertionError as error:
+                failing.append(endpoint.name)
                 print(f"PROBLEM {endpoint.name}: {str(error)[:1500]}", flush=True)
             statuses = {
                 code: n - before_statuses.get(code, 0)
@@ -95,7 +98,8 @@ def main() -> int:
     print(f"statuses: {dict(sorted(fuzzer.statuses.items()))}")
     print(
         f"{database}: requests {fuzzer.requests}, 5xx {len(fuzzer.server_errors)}, "
-        f"refused-but-changed {len(fuzzer.refused_changes)}, endpoints {len(chosen)}, "
+        f"refused-but-changed {len(fuzzer.refused_changes)} (counting hypothesis's shrinking "
+        f"replays), endpoints {len(chosen)}, endpoints failing {len(failing)}, "
         f"{time.monotonic() - started:.0f} s"
     )
     return 1 if fuzzer.server_errors or fuzzer.refused_changes else 0

@@ -95,6 +95,8 @@ def seed_today(session: Session, accounts: dict[str, Person], people: list[Perso
         record_scan(session, actor, event, scan)
     actor = ScanActor(person=accounts["volunteer"], link=None, door_label="Door 1")
     walk_in = WalkIn("Sam Walker", "sam.walker@example.org", "Kirklees Council", general.id)
-    register_walk_in(session, actor, event, walk_in, ScanInput(scan_id="demo-today-walk-in"))
+    # From the scanner role a walk-in is kept as typed until the person confirms it by email.
+    scan = ScanInput(scan_id="demo-today-walk-in")
+    register_walk_in(session, actor, event, walk_in, scan, may_look_up=False)
     session.flush()
     return event

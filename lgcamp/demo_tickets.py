@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
 from lgcamp.checkin.links import hash_secret, link_secret
-from lgcamp.checkin.models import CheckIn, ScanLog, ScanMethod, ScannerLink, ScanResult
+from lgcamp.checkin.models import (
+    CheckIn,
+    ScanLog,
+    ScanMethod,
+    ScannerLink,
+    ScanResult,
+)
 from lgcamp.database import utcnow
 from lgcamp.events.models import Event, EventRole, EventRoleName
 from lgcamp.tickets.answers import BookingAnswers

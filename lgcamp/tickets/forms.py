@@ -400,7 +400,7 @@ JSON_ANSWERS_MESSAGE = (
 def json_ticket_type_id(data: Any) -> int | None:
     """The ticket type a JSON booking names, or None when the body does not name one."""
     type_id = data.get("ticket_type_id") if isinstance(data, dict) else None
-    if not isinstance(type_id, int) or isinstance(type_id, bool) or not 0 < type_id <= MAX_ID:
+    if not isinstance(type_id, int) or isinstance(type_id, bool):
         return None
     return type_id
 
@@ -421,4 +421,5 @@ def json_answers(data: Any, default_organisation: str) -> BookingAnswers:
 def json_secret(data: Any) -> str | None:
     """The hidden ticket type's secret a JSON booking carries, if any."""
     secret = data.get("secret")
-    return secret if isinstance(secret, str) else None
+    # A secret is URL-safe text: anything else (a NUL, which PostgreSQL refuses) matches none.
+    return secret if isinstance(secret, str) and not bad_text(secret) else None

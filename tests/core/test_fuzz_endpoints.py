@@ -16,12 +16,11 @@ from flask.testing import FlaskClient
 from lgcamp import create_app
 from lgcamp.extensions import db
 from tests.conftest import PG_URL
+from tests.fuzz_inputs import Endpoint, endpoints
 from tests.fuzzing import (
-    Endpoint,
     Fuzzer,
     Snapshot,
     cookies,
-    endpoints,
     fuzz_app_config,
     login_clients,
     restore_cookies,

@@ -149,3 +149,22 @@ def test_json_sent_to_a_form_is_read_as_flat_form_data(client: FlaskClient, auth
 def test_json_depth_skips_brackets_in_strings() -> None:
     assert json_depth(b'{"a": "[[[[[[", "b": [[1]]}') == 3
     assert json_depth(b'["\\"[[["]') == 1
+
+
+def test_json_text_that_a_database_refuses_never_reaches_it(
+    client: FlaskClient, auth: Auth
+) -> None:
+    """A NUL in a JSON booking's secret or answers: never PostgreSQL's error (a 500)."""
+    person = make_person()
+    event = make_event()
+    ticket_type = make_ticket_type(event)
+    auth.login(person)
+    url = f"/api/events/{event.slug}/bookings"
+    headers = {"X-Requested-With": "lgcamp"}
+    for body in (
+        {"ticket_type_id": ticket_type.id, "secret": "a\x00b"},
+        {"ticket_type_id": ticket_type.id, "organisation": "Council\x00"},
+        {"ticket_type_id": 2**63},
+    ):
+        response = client.post(url, json=body, headers=headers)
+        assert response.status_code < 500, body
