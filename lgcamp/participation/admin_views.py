@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from lgcamp.errors import DomainError, show_on_form
 from lgcamp.extensions import db
+from lgcamp.pagination import page_number
 from lgcamp.participation import membership as co_op
 from lgcamp.participation import service
 from lgcamp.participation.blueprint import bp, csv_response, now
@@ -53,12 +54,11 @@ def register() -> str:
     """The co-op's member register."""
     authorize(can_manage_members(current_user))
     form = RegisterFilterForm(request.args)
-    status = MembershipStatus(form.status.data) if form.validate() and form.status.data else None
-    return render_template(
-        "participation/register.html",
-        form=form,
-        members=co_op.register(db.session, status),
-    )
+    valid = form.validate()
+    status = MembershipStatus(form.status.data) if valid and form.status.data else None
+    search = (form.q.data or "") if valid else ""
+    paged = co_op.register_page(db.session, status, search, page_number(request.args))
+    return render_template("participation/register.html", form=form, paged=paged)
 
 
 @bp.route("/admin/members.csv")

@@ -116,11 +116,15 @@ class EndMembershipForm(FlaskForm):
 
 
 class RegisterFilterForm(FlaskForm):
-    """Filter the register by status (a GET form)."""
+    """Search the register and filter it by status (a GET form)."""
 
     class Meta:
         csrf = False
 
+    q = StringField(
+        "Search by name, email or organisation",
+        validators=[Optional(), Length(max=100, message="Search for 100 characters or fewer")],
+    )
     status = SelectField(
         "Show",
         choices=[SelectChoice("", "Everyone")]

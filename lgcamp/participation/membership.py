@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import CursorResult, Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from lgcamp.accounts.models import Person
 from lgcamp.errors import Conflict, DomainError
+from lgcamp.pagination import Paged, paginate
 from lgcamp.participation.evidence import person_record
 from lgcamp.participation.models import (
     GOOD_STANDING_FEES,
@@ -260,15 +261,32 @@ def leave_membership(session: Session, person: Person, now: datetime) -> Members
 
 def register(session: Session, status: MembershipStatus | None = None) -> list[Membership]:
     """The member register: members by number, then applications, then the rest."""
-    query = select(Membership).options(
-        joinedload(Membership.person), joinedload(Membership.membership_type)
+    return list(session.scalars(_register_query(status)))
+
+
+def register_page(
+    session: Session, status: MembershipStatus | None, search: str, page: int
+) -> Paged[Membership]:
+    """One page of the register, searched by name, email or organisation."""
+    return paginate(session, _register_query(status, search), page)
+
+
+def _register_query(status: MembershipStatus | None, search: str = "") -> Select[Membership]:
+    query = (
+        select(Membership)
+        .join(Person, Person.id == Membership.person_id)
+        .options(contains_eager(Membership.person), joinedload(Membership.membership_type))
     )
     if status is not None:
         query = query.where(Membership.status == status)
-    query = query.order_by(
+    if search.strip():
+        like = f"%{search.strip().lower()}%"
+        query = query.where(
+            or_(Person.name.ilike(like), Person.email.ilike(like), Person.organisation.ilike(like))
+        )
+    return query.order_by(
         Membership.number.is_(None), Membership.number, Membership.applied_at, Membership.id
     )
-    return list(session.scalars(query))
 
 
 def agm_eligible(session: Session, on: date, today: date) -> list[Membership]:

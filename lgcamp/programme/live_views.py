@@ -6,7 +6,7 @@ a 304 before anything is loaded or rendered.
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, redirect, render_template, request, url_for
 from flask import session as cookie_session
 from flask_login import current_user
 from markupsafe import Markup
@@ -91,12 +91,19 @@ def big_screen(slug: str) -> Response:
 
 @bp.route("/events/<slug>/grid/live")
 def live_grid(slug: str) -> Response:
-    """The part of the grid (or big screen) that changes: 304 while nothing has."""
+    """The part of the grid (or big screen) that changes: 304 while nothing has.
+
+    Only the poller gets the fragment: a person who opens this URL gets the whole page.
+    """
     view = request.args.get("view", "grid")
     if view not in LIVE_VIEWS:
         abort(404)
     state = _live_state(slug)
+    if request.headers.get("Sec-Fetch-Dest") == "document":
+        page = "programme.public_grid" if view == "grid" else "programme.big_screen"
+        return redirect(url_for(page, slug=slug))
     response = _validated(state.tag(view), PUBLIC_CACHE)
+    response.vary.add("Sec-Fetch-Dest")
     if response.status_code == 304:
         return response
     response.set_data(_fragment(db.session.get_one(Event, state.event_id), state, view))

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from lgcamp.accounts.models import Person
 from lgcamp.accounts.service import find_person_by_email
 from lgcamp.errors import Conflict, DomainError
 from lgcamp.events.models import Event, EventRole
+from lgcamp.pagination import Paged, paginate
 from lgcamp.permissions import HELPER_ROLES
 from lgcamp.tickets.models import Booking, BookingStatus, TicketSettings
 from lgcamp.tickets.offers import settings_for
@@ -30,7 +31,18 @@ class AttendeeFilter:
 
 
 def attendee_list(session: Session, event: Event, filters: AttendeeFilter) -> list[Booking]:
-    """Bookings of the event matching the filters, by name."""
+    """Bookings of the event matching the filters, by name (all of them: the CSV export)."""
+    return list(session.scalars(_attendee_query(event, filters).limit(MAX_LIST)))
+
+
+def attendee_page(
+    session: Session, event: Event, filters: AttendeeFilter, page: int
+) -> Paged[Booking]:
+    """One page of the bookings matching the filters, by name, and how many match."""
+    return paginate(session, _attendee_query(event, filters), page)
+
+
+def _attendee_query(event: Event, filters: AttendeeFilter) -> Select[Booking]:
     query = (
         select(Booking)
         .join(Person, Person.id == Booking.person_id)
@@ -54,7 +66,7 @@ def attendee_list(session: Session, event: Event, filters: AttendeeFilter) -> li
         query = query.where(Booking.checked_in_at.is_not(None))
     elif filters.checked_in == "no":
         query = query.where(Booking.checked_in_at.is_(None))
-    return list(session.scalars(query.limit(MAX_LIST)))
+    return query
 
 
 def helpers_of(session: Session, event: Event) -> list[EventRole]:

@@ -18,6 +18,7 @@ from lgcamp.accounts.models import Person
 from lgcamp.errors import DomainError, show_on_form
 from lgcamp.events.models import Event
 from lgcamp.extensions import db
+from lgcamp.pagination import page_number, page_of
 from lgcamp.permissions import (
     authorize,
     can_manage_tickets,
@@ -193,16 +194,16 @@ def _render_attendees(
     """The attendee list; `add_form` ("Give a ticket") comes back with its errors, and a
     refused action on a booking (cancel, reissue) with its message."""
     form, filters = _filters(event)
-    bookings = manage.attendee_list(db.session, event, filters)
+    paged = manage.attendee_page(db.session, event, filters, page_number(request.args))
     add_form.ticket_type_id.choices = form.ticket_type.choices[1:]
     return render_template(
         "tickets/attendees.html",
         event=event,
-        bookings=bookings,
+        paged=paged,
         form=form,
         add_form=add_form,
         action_error=action_error,
-        records=noshow.attendance_records(db.session, sorted({b.person_id for b in bookings})),
+        records=noshow.attendance_records(db.session, sorted({b.person_id for b in paged.items})),
     ), status
 
 
@@ -227,7 +228,10 @@ def waitlist(slug: str) -> str:
     """Each ticket type's open offers and waitlist, in order."""
     event = load_managed_event(slug)
     ticket_types = service.ticket_types_for(db.session, event, include_hidden=True)
-    queues = {t.id: service.waitlist(db.session, t) for t in ticket_types}
+    queues = {
+        t.id: page_of(service.waitlist(db.session, t), page_number(request.args, f"page-{t.id}"))
+        for t in ticket_types
+    }
     return render_template(
         "tickets/waitlist.html", event=event, ticket_types=ticket_types, queues=queues
     )

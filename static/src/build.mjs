@@ -3,6 +3,8 @@
 //   static/src/scss/lgcamp.scss  -> static/css/lgcamp.css (compressed, no source map)
 //   govuk-frontend.min.js        -> static/js/govuk-frontend.min.js
 //   jsqr/dist/jsQR.js            -> static/js/vendor/jsQR.js (wrapped as an ES module)
+//   axe-core/axe.min.js          -> tests/browser/vendor/axe.min.js (test only: the
+//                                   accessibility suite injects it; CI and tests never download)
 //
 // Only dependency: sass. Fails if the output mentions assets reserved for GOV.UK.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -64,6 +66,18 @@ function vendorJsQr() {
   write("static/js/vendor/jsQR.js", js);
 }
 
+// axe-core for tests/browser/test_accessibility.py, which injects it into every page. Kept
+// under tests/ (never served by the app); the version line lets the test report what ran.
+function vendorAxe() {
+  const version = JSON.parse(readFileSync(at("node_modules/axe-core/package.json"), "utf8")).version;
+  const js = readFileSync(at("node_modules/axe-core/axe.min.js"), "utf8");
+  write(
+    "tests/browser/vendor/axe.min.js",
+    `/* axe-core ${version} (MPL-2.0), vendored by static/src/build.mjs */\n${js.trimEnd()}\n`,
+  );
+}
+
 buildCss();
 copyJs();
 vendorJsQr();
+vendorAxe();
