@@ -251,7 +251,11 @@ class Snapshot:
             self.path = Path(self.url.database or "")
             shutil.copyfile(self.path, self.path.with_suffix(".seeded"))
         else:
-            self._pg(f'CREATE DATABASE "{self.url.database}_seeded" TEMPLATE "{self.url.database}"')
+            seeded = f"{self.url.database}_seeded"
+            self._pg(f'CREATE DATABASE "{seeded}" TEMPLATE "{self.url.database}"')
+            # No one connects to the copy (autovacuum would, and a database being accessed
+            # cannot be a template: one failed CREATE would fail every endpoint after it).
+            self._pg(f'ALTER DATABASE "{seeded}" WITH ALLOW_CONNECTIONS false')
 
     def _pg(self, statement: str) -> None:
         engine = sa.create_engine(self.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -270,7 +274,7 @@ class Snapshot:
             shutil.copyfile(self.path.with_suffix(".seeded"), self.path)
         else:
             name = self.url.database
-            self._pg(f'DROP DATABASE "{name}" WITH (FORCE)')
+            self._pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             self._pg(f'CREATE DATABASE "{name}" TEMPLATE "{name}_seeded"')
 
     def drop(self) -> None:
