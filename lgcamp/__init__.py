@@ -14,6 +14,7 @@ from lgcamp import models as _models  # noqa: F401 (registers every table)
 from lgcamp.accounts import views as accounts_views
 from lgcamp.accounts.service import load_person
 from lgcamp.checkin import door_views as _door_views  # noqa: F401 (routes on checkin's bp)
+from lgcamp.checkin import link_views as _link_views  # noqa: F401 (routes on checkin's bp)
 from lgcamp.checkin import views as checkin_views
 from lgcamp.checkin.links import GRANTS
 from lgcamp.cli import register_commands

@@ -22,6 +22,7 @@ from lgcamp.permissions import (
 )
 from lgcamp.tickets import answers as answer_service
 from lgcamp.tickets import service
+from lgcamp.tickets.api_input import MAX_ID
 from lgcamp.tickets.booking import (
     bookable_type,
     closes_at,
@@ -29,7 +30,6 @@ from lgcamp.tickets.booking import (
     sale_state,
 )
 from lgcamp.tickets.forms import (
-    MAX_ID,
     BookingForm,
     booking_form,
 )

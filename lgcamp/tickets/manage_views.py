@@ -29,7 +29,6 @@ from lgcamp.permissions import (
 )
 from lgcamp.tickets import answers as answer_service
 from lgcamp.tickets import ballot, export, manage, noshow, service, types
-from lgcamp.tickets.answers import QuestionDetails
 from lgcamp.tickets.blueprint import (
     bp,
     load_event_booking,
@@ -54,7 +53,6 @@ from lgcamp.tickets.forms import (
 from lgcamp.tickets.models import (
     AllocationMode,
     BookingStatus,
-    QuestionKind,
     TicketVisibility,
 )
 from lgcamp.tickets.offers import settings_for
@@ -332,34 +330,6 @@ def settings(slug: str) -> str | Response:
             flash("The ticket settings have been saved.", "success")
             return redirect(url_for("tickets.manage_tickets", slug=slug))
     return render_template("tickets/settings.html", event=event, form=form)
-
-
-@bp.route("/events/<slug>/tickets/questions", methods=["POST"])
-def add_question(slug: str) -> Response:
-    """Add a question to the booking form."""
-    event = load_managed_event(slug)
-    form = QuestionForm()
-    if not form.validate_on_submit():
-        raise DomainError(" ".join(e for errs in form.errors.values() for e in errs))
-    details = QuestionDetails(
-        label=form.label.data or "", hint=form.hint.data or "", kind=QuestionKind(form.kind.data),
-        choices=form.choices.data or "", is_required=bool(form.is_required.data),
-        visibility=form.visibility.data or "", is_sensitive=bool(form.is_sensitive.data),
-    )  # fmt: skip
-    answer_service.add_question(db.session, event, details)
-    commit()
-    flash("The question has been added to the booking form.", "success")
-    return redirect(url_for("tickets.manage_tickets", slug=slug))
-
-
-@bp.route("/events/<slug>/tickets/questions/<int:question_id>/delete", methods=["POST"])
-def delete_question(slug: str, question_id: int) -> Response:
-    """Remove a question and its answers."""
-    event = load_managed_event(slug)
-    answer_service.delete_question(db.session, event, question_id)
-    commit()
-    flash("The question and its answers have been deleted.", "success")
-    return redirect(url_for("tickets.manage_tickets", slug=slug))
 
 
 @bp.route("/events/<slug>/tickets/helpers", methods=["POST"])

@@ -27,6 +27,7 @@ from lgcamp.permissions import (
     signin_required,
 )
 from lgcamp.tickets import links, noshow, service, transfers
+from lgcamp.tickets.api_input import json_answers, json_secret, json_ticket_type_id
 from lgcamp.tickets.blueprint import (
     bp,
     load_bookable,
@@ -43,9 +44,6 @@ from lgcamp.tickets.forms import (
     EmailForm,
     answers_from,
     booking_form,
-    json_answers,
-    json_secret,
-    json_ticket_type_id,
 )
 from lgcamp.tickets.models import (
     Booking,

@@ -1,4 +1,4 @@
-"""Editing a booking question (organisers); adding and deleting are on the tickets page."""
+"""Booking questions (organisers): add, edit and delete; the list is on the tickets page."""
 
 from __future__ import annotations
 
@@ -51,3 +51,26 @@ def edit_question(slug: str, question_id: int) -> str | Response | tuple[str, in
         answered=answer_service.answer_count(db.session, question),
     )  # fmt: skip
     return (page, 400) if form.errors or form.form_errors else page
+
+
+@bp.route("/events/<slug>/tickets/questions", methods=["POST"])
+def add_question(slug: str) -> Response:
+    """Add a question to the booking form."""
+    event = load_managed_event(slug)
+    form = QuestionForm()
+    if not form.validate_on_submit():
+        raise DomainError(" ".join(e for errs in form.errors.values() for e in errs))
+    answer_service.add_question(db.session, event, question_details(form))
+    commit()
+    flash("The question has been added to the booking form.", "success")
+    return redirect(url_for("tickets.manage_tickets", slug=slug))
+
+
+@bp.route("/events/<slug>/tickets/questions/<int:question_id>/delete", methods=["POST"])
+def delete_question(slug: str, question_id: int) -> Response:
+    """Remove a question and its answers."""
+    event = load_managed_event(slug)
+    answer_service.delete_question(db.session, event, question_id)
+    commit()
+    flash("The question and its answers have been deleted.", "success")
+    return redirect(url_for("tickets.manage_tickets", slug=slug))
