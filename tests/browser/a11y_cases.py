@@ -16,16 +16,20 @@ from sqlalchemy.orm import Session
 from lgcamp import demo, demo_tickets
 from lgcamp.accounts import service as accounts
 from lgcamp.accounts.models import Person
+from lgcamp.checkin import walk_in_records
+from lgcamp.checkin.models import WalkInRecord
 from lgcamp.database import utcnow
 from lgcamp.events.models import Event
 from lgcamp.participation import service as participation
 from lgcamp.participation import verification
 from lgcamp.participation.models import Membership, MembershipType
+from lgcamp.programme import cohosts
 from lgcamp.programme.models import CampSession, Room, SessionHost, TimeSlot
 from lgcamp.tickets.links import sign_booking
 from lgcamp.tickets.models import (
     Booking,
     BookingStatus,
+    Question,
     TicketType,
     TicketVisibility,
     Transfer,
@@ -64,11 +68,20 @@ CASES: dict[str, Case] = {
     "events.create": Case("/events/new", ORGANISERS),
     "events.edit": Case("/events/{camp}/edit", ORGANISERS),
     "events.manage": Case("/events/{camp}/manage", ORGANISERS),
+    "events.cancel": Case("/events/{camp}/cancel", ORGANISERS),
     "accounts.login": Case("/sign-in", (ANON,)),
     "accounts.sign_up": Case("/sign-up", (ANON,)),
     "accounts.forgot_password": Case("/forgot-password", (ANON,)),
     "accounts.reset_password": Case("/reset-password/{reset_token}", (ANON,)),
     "accounts.confirm_email": Case("/account/email/confirm/{email_token}", (ATTENDEE,)),
+    "accounts.finish_sign_up": Case("/sign-up/{sign_up_token}", (ANON,)),
+    "accounts.undo_email_change": Case("/account/email/undo/{email_undo_token}", (ANON,)),
+    "tickets.edit_question": Case("/events/{camp}/tickets/questions/{question_id}", ORGANISERS),
+    "tickets.door_release": Case("/events/{camp}/tickets/door-release", ORGANISERS),
+    "programme.accept_co_host": Case(
+        "/events/{camp}/sessions/{session_id}/hosts/accept/{co_host_token}", (ATTENDEE,)
+    ),
+    "checkin.confirm_walk_in": Case("/walk-ins/confirm/{walk_in_signed}", (ATTENDEE,)),
     "accounts.account": Case("/account", SIGNED_IN),
     "feeds.personal_link": Case("/account/calendar", SIGNED_IN),
     "participation.delete_account": Case("/account/delete", SIGNED_IN),
@@ -209,6 +222,16 @@ def seed(session: Session, app: Flask) -> dict[str, str]:
         email = accounts._serializer("email").dumps(
             {"id": attendee.id, "old": attendee.email, "new": "aisha.new@example.org"}
         )
+        sign_up = accounts.sign_token(
+            "sign-up", {"name": "Nia New", "email": "nia@example.org", "org": "", "next": ""}
+        )
+        email_undo = accounts.sign_token(
+            "email-undo", {"id": crowd.id, "old": "crowd.old@example.org", "new": crowd.email}
+        )
+        co_host = cohosts._serializer().dumps({"s": hosted.id, "e": attendee.email})
+        walk_in = session.scalars(select(WalkInRecord).order_by(WalkInRecord.id)).first()
+        assert walk_in is not None
+        walk_in_signed = walk_in_records._serializer().dumps({"w": walk_in.id, "e": walk_in.email})
     session.flush()
     return {
         "camp": camp.slug,
@@ -227,6 +250,11 @@ def seed(session: Session, app: Flask) -> dict[str, str]:
         "person_id": str(attendee.id),
         "reset_token": str(reset),
         "email_token": str(email),
+        "sign_up_token": sign_up,
+        "email_undo_token": email_undo,
+        "co_host_token": co_host,
+        "walk_in_signed": walk_in_signed,
+        "question_id": str(_first_id(session, Question, Question.event_id == camp.id)),
         "membership_id": str(_first_id(session, Membership)),
         "membership_type_id": str(_first_id(session, MembershipType)),
         "room_id": str(_first_id(session, Room, Room.event_id == camp.id)),
