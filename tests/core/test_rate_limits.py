@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from lgcamp import create_app
 from lgcamp.checkin.models import ScanLog
-from lgcamp.extensions import db
+from lgcamp.extensions import db, limiter
 from lgcamp.limits import warn_if_per_process
 from lgcamp.tickets.models import Booking
 from tests.checkin.test_views import pair, post_scan
@@ -151,6 +151,11 @@ def test_a_limit_store_that_is_down_lets_requests_through(app: Flask) -> None:
     nowhere = f"redis://127.0.0.1:{free_port()}"
     down = create_app({**app.config, "RATELIMIT_STORAGE_URI": nowhere})
     down.instance_path = app.instance_path
-    response = down.test_client().post("/sign-in", data={"email": "a@example.org", "password": "x"})
+    try:
+        response = down.test_client().post(
+            "/sign-in", data={"email": "a@example.org", "password": "x"}
+        )
+    finally:
+        limiter.init_app(app)  # the limiter is shared: give it back this test's store
     assert response.status_code == 200
     assert "Enter a correct email address and password" in response.get_data(as_text=True)
