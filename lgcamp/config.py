@@ -47,6 +47,8 @@ class Defaults:
     # Rate limits: memory per process by default; redis://127.0.0.1:6379 when scaled out.
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_HEADERS_ENABLED: bool = True
+    # Set for every app: Flask-Limiter's one limiter would otherwise keep the last app's choice.
+    RATELIMIT_ENABLED: bool = True
     # If the limit store (Redis) is down, requests go through unlimited and the error is logged,
     # rather than every limited page answering 500.
     RATELIMIT_SWALLOW_ERRORS: bool = True
