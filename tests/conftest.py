@@ -164,6 +164,11 @@ def app(database_url: str, smtp_server: tuple[Mailbox, int], tmp_path: Any) -> I
     with app.app_context():
         yield app
         db.session.remove()
+    # Mail sent after a commit on a thread (transaction.send_in_background) ends before the
+    # database is emptied, so that its connection goes back to the pool, not to the collector.
+    for thread in threading.enumerate():
+        if thread.name == "lgcamp-mail-after-commit":
+            thread.join(timeout=60)
     if database_url.startswith("postgresql"):
         _reset_postgres(app)
     with app.app_context():
